@@ -23,7 +23,8 @@ export interface DeclInfo {
   kind: 'local' | 'param' | 'field' | 'assign';
   paramIndex?: number;
 }
-export interface FuncInfo { name: string; node: Node; params: string[]; returnType?: string; exprBody?: Node }
+export interface ParamInfo { name: string; type?: string; node: Node }
+export interface FuncInfo { name: string; node: Node; params: ParamInfo[]; returnType?: string; exprBody?: Node }
 export interface ClassInfo { name?: string; node: Node; body: Node | null; supers: string[] }
 export interface NewInfo { cls: string; anon?: Node }
 export type StrPart = { text: string } | { expr: Node };
@@ -115,7 +116,7 @@ const java: Adapter = {
   func(n) {
     if (n.type !== 'method_declaration' && n.type !== 'constructor_declaration') return null;
     const params = childrenOfType(n.childForFieldName('parameters')!, 'formal_parameter', 'spread_parameter').map(
-      (p) => p.childForFieldName('name')?.text ?? named(p).pop()?.text ?? '');
+      (p) => ({ name: p.childForFieldName('name')?.text ?? named(p).pop()?.text ?? '', type: p.childForFieldName('type')?.text, node: p }));
     return { name: n.childForFieldName('name')?.text ?? '', node: n, params, returnType: n.childForFieldName('type')?.text };
   },
   cls(n) {
@@ -214,12 +215,12 @@ const python: Adapter = {
   },
   func(n) {
     if (n.type !== 'function_definition') return null;
-    const params: string[] = [];
+    const params: ParamInfo[] = [];
     for (const p of named(n.childForFieldName('parameters'))) {
-      if (p.type === 'identifier') params.push(p.text);
+      if (p.type === 'identifier') params.push({ name: p.text, node: p });
       else {
         const id = p.childForFieldName('name') ?? childOfType(p, 'identifier');
-        params.push(id?.text ?? '');
+        params.push({ name: id?.text ?? '', type: p.childForFieldName('type')?.text, node: p });
       }
     }
     return { name: n.childForFieldName('name')?.text ?? '', node: n, params, returnType: n.childForFieldName('return_type')?.text };
@@ -350,7 +351,8 @@ const kotlin: Adapter = {
   func(n) {
     if (n.type !== 'function_declaration') return null;
     const ps = childOfType(n, 'function_value_parameters');
-    const params = ps ? childrenOfType(ps, 'parameter').map((p) => childOfType(p, 'simple_identifier')?.text ?? '') : [];
+    const params: ParamInfo[] = ps ? childrenOfType(ps, 'parameter').map((p) => ({
+      name: childOfType(p, 'simple_identifier')?.text ?? '', type: childOfType(p, 'user_type', 'nullable_type', 'function_type')?.text, node: p })) : [];
     let returnType: string | undefined;
     let seenParams = false;
     for (const c of named(n)) {
@@ -495,10 +497,10 @@ const scala: Adapter = {
   },
   func(n) {
     if (n.type !== 'function_definition') return null;
-    const params: string[] = [];
+    const params: ParamInfo[] = [];
     for (const ps of n.childrenForFieldName('parameters')) {
       if (!ps) continue;
-      for (const p of childrenOfType(ps, 'parameter')) params.push(p.childForFieldName('name')?.text ?? '');
+      for (const p of childrenOfType(ps, 'parameter')) params.push({ name: p.childForFieldName('name')?.text ?? '', type: p.childForFieldName('type')?.text, node: p });
     }
     const body = n.childForFieldName('body');
     let exprBody: Node | undefined;

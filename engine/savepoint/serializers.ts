@@ -1,0 +1,679 @@
+/**
+ * Serializer snapshots (reference/savepoint-format.md §7): reading the framed / versioned snapshot
+ * bytes of Flink's TypeSerializerSnapshot classes into a tree, and naming the type (dump-format §4).
+ *
+ * Payloads have no length prefix, so a snapshot class we do not know cannot be skipped in general:
+ * such a class throws a SavepointFormatError naming it. Classes whose payload layout we know but
+ * whose values we do not decode (Scala, Flink `Value` types, …) are read and become `unknown`.
+ */
+import { Limits, SavepointFormatError } from './errors';
+import { ByteReader } from './io';
+
+export type SnapshotKind =
+  | 'boolean' | 'byte' | 'short' | 'int' | 'long' | 'float' | 'double' | 'char' | 'string' | 'void'
+  | 'bigint' | 'bigdec'
+  | 'instant' | 'localDate' | 'localTime' | 'localDateTime' | 'date' | 'sqlDate' | 'sqlTime' | 'sqlTimestamp'
+  | 'byteArray' | 'intArray' | 'longArray' | 'shortArray' | 'booleanArray' | 'charArray' | 'floatArray' | 'doubleArray'
+  | 'stringArray' | 'genericArray'
+  | 'list' | 'arrayList' | 'map' | 'set'
+  | 'tuple' | 'tuple0' | 'row' | 'nullable' | 'enum' | 'pojo' | 'kryo' | 'avro' | 'java'
+  | 'ttl' | 'voidNamespace' | 'timeWindow' | 'globalWindow' | 'timer'
+  | 'unknown';
+
+export interface PojoFieldSnapshot {
+  name: string;
+  /** Declaring class from the field key bytes, when present and readable. */
+  declaringClass?: string;
+  /** The field serializer's snapshot; undefined when Flink wrote none (or it could not be read). */
+  snapshot?: SerializerSnapshot;
+}
+
+export interface PojoSubclassSnapshot {
+  className: string;
+  snapshot?: SerializerSnapshot;
+}
+
+export interface SerializerSnapshot {
+  /** The snapshot class as stored (JVM binary name). */
+  className: string;
+  /** The snapshot version as stored. */
+  version: number;
+  /** Nested snapshots: composite children in order (Ttl: [Long, user]; Timer: [key, namespace]; Map: [key, value]). */
+  nested: SerializerSnapshot[];
+  /** What we make of the class. */
+  kind: SnapshotKind;
+  /** The versioned snapshot's bytes exactly as read (class name, version, payload) — for writers. */
+  raw?: Uint8Array;
+  /** Composite snapshots: the outer snapshot version (the read version for legacy ≤ 2 forms). */
+  outerVersion?: number;
+  /** Simple snapshot version 2: the serializer class name payload. */
+  legacySerializerClass?: string;
+  tupleClass?: string;
+  pojo?: {
+    className: string;
+    fields: PojoFieldSnapshot[];
+    registeredSubclasses: PojoSubclassSnapshot[];
+    nonRegisteredSubclasses: PojoSubclassSnapshot[];
+  };
+  enum?: { className: string; constants: string[] };
+  kryo?: { typeClass: string };
+  avro?: { runtimeClass?: string; schemaText: string; schema: unknown };
+  row?: { supportsRowKind: boolean };
+  nullable?: { paddingLength: number };
+  genericArray?: { componentClass: string };
+  /** Scala case class / Tuple2 case class name, Traversable CanBuildFrom code, generic type class, … (unknown kinds). */
+  detail?: string;
+  scalaEnum?: { className: string; constants: { name: string; id: number }[] };
+  /** Set when the snapshot was wrapped by a 2.x TtlAwareSerializerSnapshot (which we unwrap). */
+  ttlAware?: { ttlEnabled: boolean; raw?: Uint8Array };
+  /** A snapshot inside a length-delimited frame (POJO field / subclass) that we could not read. */
+  unreadable?: boolean;
+}
+
+/** Proxy version of framed snapshots (TypeSerializerSnapshotSerializationUtil). */
+export const FRAMED_PROXY_VERSION = 2;
+export const COMPOSITE_MAGIC = 911108; // 0x000DE704
+export const NESTED_MAGIC = 1333245; // 0x001457FD
+export const OPTIONAL_MAP_HEADER = 0x4f2c69a3d70n;
+/** TypeSerializerConfigSnapshot.ADAPTER_VERSION (1.7–1.16 legacy config snapshots). */
+export const CONFIG_SNAPSHOT_ADAPTER_VERSION = 0x7a53c4f0;
+
+/** An i32 framed proxy version (2), then a versioned snapshot. */
+export function readFramedSnapshot(r: ByteReader): SerializerSnapshot {
+  const at = r.offset;
+  const proxy = r.i32('the serializer snapshot proxy version');
+  if (proxy !== FRAMED_PROXY_VERSION) {
+    r.fail(
+      `serializer snapshot proxy version ${FRAMED_PROXY_VERSION}` +
+        (proxy === 1 ? ' (version 1 is the pre-1.7 Java-serialized format; migrate with Flink 1.16)' : ''),
+      String(proxy),
+      at,
+    );
+  }
+  return readVersionedSnapshot(r);
+}
+
+/** UTF class name, i32 version, payload. */
+export function readVersionedSnapshot(r: ByteReader, depth = 0): SerializerSnapshot {
+  if (depth > Limits.maxDepth) r.fail(`serializer snapshots nested at most ${Limits.maxDepth} deep`, 'deeper nesting');
+  const start = r.pos;
+  const classAt = r.offset;
+  const className = r.utf('a serializer snapshot class name');
+  const version = r.i32(`the version of ${className}`);
+  const s: SerializerSnapshot = { className, version, nested: [], kind: 'unknown' };
+  if (version === CONFIG_SNAPSHOT_ADAPTER_VERSION) {
+    throw new SavepointFormatError(
+      r.file,
+      classAt,
+      `a serializer snapshot readable without the job's classes`,
+      `the legacy TypeSerializerConfigSnapshot ${className} (Flink ≤ 1.16; migrate with Flink 1.16)`,
+    );
+  }
+  const entry = lookup(className);
+  if (!entry) {
+    if (!tryReadUnknownComposite(r, s, depth)) {
+      throw new SavepointFormatError(
+        r.file,
+        classAt,
+        'a known serializer snapshot class (payloads have no length, so an unknown one cannot be skipped)',
+        className,
+      );
+    }
+  } else {
+    entry.read(r, s, depth);
+  }
+  if (s.ttlAware) s.ttlAware.raw = r.buf.subarray(start, r.pos);
+  else s.raw = r.buf.subarray(start, r.pos);
+  return s;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The catalog
+// ------------------------------------------------------------------------------------------------
+
+type Reader = (r: ByteReader, s: SerializerSnapshot, depth: number) => void;
+interface Entry {
+  read: Reader;
+}
+
+function simple(kind: SnapshotKind): Entry {
+  return {
+    read(r, s) {
+      s.kind = kind;
+      readSimplePayload(r, s);
+    },
+  };
+}
+
+function readSimplePayload(r: ByteReader, s: SerializerSnapshot): void {
+  if (s.version === 3) return;
+  if (s.version === 2) {
+    s.legacySerializerClass = r.utf(`the serializer class of ${s.className}`);
+    return;
+  }
+  r.fail(`version 2 or 3 of ${s.className}`, String(s.version), r.offset - 4);
+}
+
+/** A CompositeTypeSerializerSnapshot with a class-specific outer payload reader. */
+function composite(kind: SnapshotKind, outer?: (r: ByteReader, s: SerializerSnapshot, outerVersion: number) => void): Entry {
+  return {
+    read(r, s, depth) {
+      s.kind = kind;
+      readComposite(r, s, depth, outer);
+    },
+  };
+}
+
+function readComposite(
+  r: ByteReader,
+  s: SerializerSnapshot,
+  depth: number,
+  outer?: (r: ByteReader, s: SerializerSnapshot, outerVersion: number) => void,
+): void {
+  if (s.version > 2) {
+    const at = r.offset;
+    const magic = r.i32(`the composite snapshot magic of ${s.className}`);
+    if (magic !== COMPOSITE_MAGIC) r.fail(`the composite snapshot magic ${COMPOSITE_MAGIC}`, String(magic), at);
+    s.outerVersion = r.i32(`the outer snapshot version of ${s.className}`);
+  } else {
+    s.outerVersion = s.version; // legacy: no magic, the read version is the outer version
+  }
+  outer?.(r, s, s.outerVersion);
+  s.nested = readNestedBlock(r, s.className, depth);
+}
+
+function readNestedBlock(r: ByteReader, owner: string, depth: number): SerializerSnapshot[] {
+  const at = r.offset;
+  const magic = r.i32(`the nested snapshots magic of ${owner}`);
+  if (magic !== NESTED_MAGIC) r.fail(`the nested snapshots magic ${NESTED_MAGIC}`, String(magic), at);
+  const vAt = r.offset;
+  const v = r.i32(`the nested snapshots version of ${owner}`);
+  if (v !== 1) r.fail('nested snapshots version 1', String(v), vAt);
+  // each nested snapshot takes at least 2 (name length) + 4 (version) bytes
+  const n = r.count(`the nested snapshot count of ${owner}`, 6);
+  const out: SerializerSnapshot[] = [];
+  for (let i = 0; i < n; i++) out.push(readVersionedSnapshot(r, depth + 1));
+  return out;
+}
+
+/**
+ * Unknown class whose payload starts like a composite snapshot (magic, outer version): look for the
+ * nested block a little further on and accept the parse only when the nested snapshots read cleanly.
+ */
+function tryReadUnknownComposite(r: ByteReader, s: SerializerSnapshot, depth: number): boolean {
+  if (s.version <= 2 || r.remaining < 16) return false;
+  const start = r.pos;
+  const view = new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+  if (view.getInt32(start) !== COMPOSITE_MAGIC) return false;
+  const limit = Math.min(r.end - 12, start + 8 + 4096);
+  for (let p = start + 8; p <= limit; p++) {
+    if (view.getInt32(p) !== NESTED_MAGIC || view.getInt32(p + 4) !== 1) continue;
+    const save = r.pos;
+    try {
+      r.pos = start + 4;
+      s.outerVersion = r.i32();
+      const payload = r.buf.subarray(r.pos, p);
+      r.pos = p;
+      s.nested = readNestedBlock(r, s.className, depth);
+      if (payload.length > 0) s.detail = outerPayloadText(payload);
+      s.kind = 'unknown';
+      return true;
+    } catch (e) {
+      if (!(e instanceof SavepointFormatError)) throw e;
+      r.pos = save;
+      s.nested = [];
+      s.outerVersion = undefined;
+    }
+  }
+  r.pos = start;
+  return false;
+}
+
+function outerPayloadText(b: Uint8Array): string | undefined {
+  if (b.length < 2) return undefined;
+  const n = (b[0] << 8) | b[1];
+  if (n + 2 !== b.length) return undefined;
+  try {
+    return new ByteReader(b, '').utf();
+  } catch {
+    return undefined;
+  }
+}
+
+function readLinkedOptionalMap(
+  r: ByteReader,
+  what: string,
+  onEntry: (name: string, key: ByteReader | undefined, value: ByteReader | undefined) => void,
+): void {
+  const at = r.offset;
+  const header = r.i64(`the header of ${what}`);
+  if (header !== OPTIONAL_MAP_HEADER) r.fail(`the optional-map header 0x${OPTIONAL_MAP_HEADER.toString(16)}`, '0x' + BigInt.asUintN(64, header).toString(16), at);
+  // each entry: name (2+) + two presence flags
+  const n = r.count(`the entry count of ${what}`, 4);
+  for (let i = 0; i < n; i++) {
+    const name = r.utf(`an entry name of ${what}`);
+    const key = r.bool('a key-present flag') ? r.slice(r.count(`a key length in ${what}`, 1, Limits.maxBytes), `a key of ${what}`) : undefined;
+    const value = r.bool('a value-present flag')
+      ? r.slice(r.count(`a value length in ${what}`, 1, Limits.maxBytes), `a value of ${what}`)
+      : undefined;
+    onEntry(name, key, value);
+  }
+}
+
+/** A nested snapshot inside a length-delimited frame: an unknown class there only loses that one snapshot. */
+function readFramedNested(frame: ByteReader, depth: number): SerializerSnapshot {
+  const start = frame.pos;
+  try {
+    return readVersionedSnapshot(frame, depth + 1);
+  } catch (e) {
+    if (!(e instanceof SavepointFormatError)) throw e;
+    let className = '?';
+    let version = -1;
+    try {
+      const fr = new ByteReader(frame.buf, frame.file, frame.base, start, frame.end);
+      className = fr.utf();
+      version = fr.i32();
+    } catch {
+      /* keep the placeholders */
+    }
+    return { className, version, nested: [], kind: 'unknown', raw: frame.buf.subarray(start, frame.end), unreadable: true };
+  }
+}
+
+function pojoEntry(): Entry {
+  return {
+    read(r, s, depth) {
+      s.kind = 'pojo';
+      if (s.version !== 2) r.fail(`PojoSerializerSnapshot version 2`, String(s.version), r.offset - 4);
+      const className = r.utf('the POJO class name');
+      const fields: PojoFieldSnapshot[] = [];
+      readLinkedOptionalMap(r, `the field map of ${className}`, (name, key, value) => {
+        const f: PojoFieldSnapshot = { name };
+        if (key) {
+          try {
+            f.declaringClass = key.utf();
+          } catch {
+            /* keep going */
+          }
+        }
+        if (value) {
+          f.snapshot = readFramedNested(value, depth);
+        }
+        fields.push(f);
+      });
+      const subs = (what: string): PojoSubclassSnapshot[] => {
+        const out: PojoSubclassSnapshot[] = [];
+        readLinkedOptionalMap(r, what, (name, _key, value) => {
+          const e: PojoSubclassSnapshot = { className: name };
+          if (value) {
+            e.snapshot = readFramedNested(value, depth);
+          }
+          out.push(e);
+        });
+        return out;
+      };
+      const registeredSubclasses = subs(`the registered subclasses of ${className}`);
+      const nonRegisteredSubclasses = subs(`the non-registered subclasses of ${className}`);
+      s.pojo = { className, fields, registeredSubclasses, nonRegisteredSubclasses };
+    },
+  };
+}
+
+function kryoEntry(): Entry {
+  return {
+    read(r, s) {
+      s.kind = 'kryo';
+      const typeClass = r.utf('the Kryo type class');
+      for (const what of ['Kryo registrations', 'Kryo default serializers', 'Kryo default serializer classes']) {
+        readLinkedOptionalMap(r, what, () => undefined);
+      }
+      s.kryo = { typeClass };
+    },
+  };
+}
+
+function readFlinkString(r: ByteReader, what: string): string | null {
+  // StringValue format, shared with StringSerializer
+  const len = readVarLen(r, what);
+  if (len === 0) return null;
+  const n = len - 1;
+  if (n > r.remaining) r.fail(`${what} of at most ${r.remaining} characters`, String(n));
+  const units = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let c = r.u8(what);
+    if (c >= 0x80) {
+      let shift = 7;
+      c &= 0x7f;
+      let curr: number;
+      while ((curr = r.u8(what)) >= 0x80) {
+        c |= (curr & 0x7f) << shift;
+        shift += 7;
+      }
+      c |= curr << shift;
+    }
+    units[i] = c & 0xffff;
+  }
+  let s = '';
+  for (let k = 0; k < n; k += 4096) s += String.fromCharCode(...units.slice(k, k + 4096));
+  return s;
+}
+
+function readVarLen(r: ByteReader, what: string): number {
+  let len = r.u8(`the length of ${what}`);
+  if (len >= 0x80) {
+    let shift = 7;
+    len &= 0x7f;
+    let curr: number;
+    while ((curr = r.u8(`the length of ${what}`)) >= 0x80) {
+      if (shift > 28) r.fail(`a varint length of ${what}`, 'more than 5 bytes');
+      len += (curr & 0x7f) * 2 ** shift;
+      shift += 7;
+    }
+    len += curr * 2 ** shift;
+  }
+  if (len > 0x7fffffff) r.fail(`a length of ${what} below 2^31`, String(len));
+  return len;
+}
+
+function avroEntry(): Entry {
+  return {
+    read(r, s) {
+      s.kind = 'avro';
+      let runtimeClass: string | undefined;
+      let schemaText = "";
+      const at = r.offset;
+      if (s.version === 1) {
+        schemaText = r.utf('the Avro schema');
+      } else if (s.version === 2) {
+        runtimeClass = r.utf('the Avro runtime class');
+        schemaText = r.utf('the Avro schema');
+      } else if (s.version === 3) {
+        runtimeClass = readFlinkString(r, 'the Avro runtime class') ?? undefined;
+        schemaText = readFlinkString(r, 'the Avro schema') ?? '';
+      } else {
+        r.fail('AvroSerializerSnapshot version 1, 2 or 3', String(s.version), at - 4);
+      }
+      let schema: unknown;
+      try {
+        schema = JSON.parse(schemaText);
+      } catch {
+        r.fail('an Avro schema in JSON', JSON.stringify(schemaText.slice(0, 60)), at);
+      }
+      s.avro = { runtimeClass, schemaText, schema };
+    },
+  };
+}
+
+function enumEntry(): Entry {
+  return {
+    read(r, s) {
+      s.kind = 'enum';
+      const className = r.utf('the enum class');
+      const n = r.count(`the constant count of ${className}`, 2);
+      const constants: string[] = [];
+      for (let i = 0; i < n; i++) constants.push(r.utf(`a constant of ${className}`));
+      s.enum = { className, constants };
+    },
+  };
+}
+
+function scalaEnumEntry(): Entry {
+  return {
+    read(r, s) {
+      s.kind = 'unknown';
+      const className = r.utf('the Scala enumeration class');
+      const n = r.count(`the value count of ${className}`, 6);
+      const constants: { name: string; id: number }[] = [];
+      for (let i = 0; i < n; i++) constants.push({ name: r.utf('a Scala enumeration value name'), id: r.i32('a Scala enumeration value id') });
+      s.scalaEnum = { className, constants };
+      s.detail = className;
+    },
+  };
+}
+
+function ttlAwareEntry(): Entry {
+  return {
+    read(r, s, depth) {
+      const ttlEnabled = r.bool('the TTL-enabled flag');
+      const inner = readVersionedSnapshot(r, depth + 1);
+      Object.assign(s, inner, { ttlAware: { ttlEnabled } });
+    },
+  };
+}
+
+/** GenericTypeSerializerSnapshot-style: the type class name as UTF. */
+function classNamePayload(kind: SnapshotKind = 'unknown'): Entry {
+  return {
+    read(r, s) {
+      s.kind = kind;
+      s.detail = r.utf(`the type class of ${s.className}`);
+    },
+  };
+}
+
+const utfOuter = (field: 'tupleClass' | 'detail') => (r: ByteReader, s: SerializerSnapshot) => {
+  s[field] = r.utf(`the outer payload of ${s.className}`);
+};
+
+const BASE = 'org.apache.flink.api.common.typeutils.base.';
+const ARR = BASE + 'array.';
+
+/** Keyed by the class name after the last '.', so package moves between Flink versions do not matter. */
+const CATALOG: Record<string, Entry> = {};
+function add(fullName: string, e: Entry): void {
+  CATALOG[fullName.slice(fullName.lastIndexOf('.') + 1)] = e;
+}
+
+for (const [name, kind] of [
+  ['Boolean', 'boolean'], ['Byte', 'byte'], ['Short', 'short'], ['Int', 'int'], ['Long', 'long'],
+  ['Float', 'float'], ['Double', 'double'], ['Char', 'char'], ['String', 'string'], ['Void', 'void'],
+  ['BigInt', 'bigint'], ['BigDec', 'bigdec'], ['Instant', 'instant'], ['LocalDate', 'localDate'],
+  ['LocalTime', 'localTime'], ['LocalDateTime', 'localDateTime'], ['Date', 'date'], ['SqlDate', 'sqlDate'],
+  ['SqlTime', 'sqlTime'], ['SqlTimestamp', 'sqlTimestamp'],
+] as [string, SnapshotKind][]) {
+  add(`${BASE}${name}Serializer$${name}SerializerSnapshot`, simple(kind));
+}
+for (const [name, kind] of [
+  ['Byte', 'byteArray'], ['Int', 'intArray'], ['Long', 'longArray'], ['Short', 'shortArray'], ['Boolean', 'booleanArray'],
+  ['Char', 'charArray'], ['Float', 'floatArray'], ['Double', 'doubleArray'],
+] as [string, SnapshotKind][]) {
+  add(`${ARR}${name}PrimitiveArraySerializer$${name}PrimitiveArraySerializerSnapshot`, simple(kind));
+}
+add(`${ARR}StringArraySerializer$StringArraySerializerSnapshot`, simple('stringArray'));
+add(`${BASE}GenericArraySerializerSnapshot`, composite('genericArray', (r, s) => {
+  s.genericArray = { componentClass: r.utf('the array component class') };
+}));
+add(`${BASE}ListSerializerSnapshot`, composite('list'));
+add('org.apache.flink.runtime.state.ArrayListSerializerSnapshot', composite('arrayList'));
+add(`${BASE}MapSerializerSnapshot`, composite('map'));
+add(`${BASE}SetSerializerSnapshot`, composite('set'));
+add('org.apache.flink.api.java.typeutils.runtime.TupleSerializerSnapshot', composite('tuple', utfOuter('tupleClass')));
+add('org.apache.flink.api.java.typeutils.runtime.Tuple0SerializerSnapshot', simple('tuple0'));
+add('org.apache.flink.api.java.typeutils.runtime.RowSerializer$RowSerializerSnapshot', composite('row', (r, s, v) => {
+  s.row = { supportsRowKind: v < 3 ? false : v === 3 ? true : r.bool('the row-kind flag') };
+}));
+add('org.apache.flink.api.java.typeutils.runtime.NullableSerializer$NullableSerializerSnapshot', composite('nullable', (r, s) => {
+  const at = r.offset;
+  const paddingLength = r.i32('the null padding length');
+  if (paddingLength < 0 || paddingLength > 1 << 20) r.fail('a null padding length between 0 and 2^20', String(paddingLength), at);
+  s.nullable = { paddingLength };
+}));
+add(`${BASE}EnumSerializer$EnumSerializerSnapshot`, enumEntry());
+add('org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot', pojoEntry());
+add('org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializerSnapshot', kryoEntry());
+add('org.apache.flink.formats.avro.typeutils.AvroSerializerSnapshot', avroEntry());
+add('org.apache.flink.runtime.state.JavaSerializer$JavaSerializerSnapshot', simple('java'));
+add('org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot', composite('ttl'));
+add('org.apache.flink.runtime.state.ttl.TtlAwareSerializerSnapshot', ttlAwareEntry());
+add('org.apache.flink.runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapshot', simple('voidNamespace'));
+add('org.apache.flink.streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot', simple('timeWindow'));
+add('org.apache.flink.streaming.api.windowing.windows.GlobalWindow$Serializer$GlobalWindowSerializerSnapshot', simple('globalWindow'));
+add('org.apache.flink.streaming.api.operators.TimerSerializerSnapshot', composite('timer'));
+
+// Known layouts, values not decoded (Unknown<…> in type strings).
+for (const v of ['Boolean', 'Byte', 'Char', 'Double', 'Float', 'Int', 'Long', 'Null', 'Short', 'String']) {
+  add(`${BASE}${v}ValueSerializer$${v}ValueSerializerSnapshot`, simple('unknown'));
+}
+add('org.apache.flink.api.scala.typeutils.UnitSerializer$UnitSerializerSnapshot', simple('unknown'));
+add('org.apache.flink.api.scala.typeutils.NothingSerializerSnapshot', simple('unknown'));
+add('org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot', composite('unknown', utfOuter('detail')));
+add('org.apache.flink.api.scala.typeutils.Tuple2CaseClassSerializerSnapshot', composite('unknown', utfOuter('detail')));
+add('org.apache.flink.api.scala.typeutils.TraversableSerializerSnapshot', composite('unknown', utfOuter('detail')));
+add('org.apache.flink.api.scala.typeutils.ScalaOptionSerializerSnapshot', composite('unknown'));
+add('org.apache.flink.api.scala.typeutils.ScalaEitherSerializerSnapshot', composite('unknown'));
+add('org.apache.flink.api.scala.typeutils.ScalaTrySerializerSnapshot', composite('unknown'));
+add('org.apache.flink.api.scala.typeutils.ScalaEnumSerializerSnapshot', scalaEnumEntry());
+add('org.apache.flink.api.java.typeutils.runtime.JavaEitherSerializerSnapshot', composite('unknown'));
+add('org.apache.flink.api.java.typeutils.runtime.ValueSerializer$ValueSerializerSnapshot', classNamePayload());
+add('org.apache.flink.api.java.typeutils.runtime.CopyableValueSerializer$CopyableValueSerializerSnapshot', classNamePayload());
+add('org.apache.flink.api.java.typeutils.runtime.WritableSerializer$WritableSerializerSnapshot', classNamePayload());
+add('org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot', composite('unknown'));
+add('org.apache.flink.streaming.api.datastream.CoGroupedStreams$UnionSerializerSnapshot', composite('unknown'));
+add('org.apache.flink.streaming.api.operators.co.IntervalJoinOperator$BufferEntrySerializerSnapshot', composite('unknown'));
+
+function lookup(className: string): Entry | undefined {
+  const e = CATALOG[className.slice(className.lastIndexOf('.') + 1)];
+  return e;
+}
+
+/** True when the class is in our catalog (readable; its values may still be Unknown). */
+export function isKnownSnapshotClass(className: string): boolean {
+  return lookup(className) !== undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Type strings (dump-format §4)
+// ------------------------------------------------------------------------------------------------
+
+const SIMPLE_NAMES: Partial<Record<SnapshotKind, string>> = {
+  boolean: 'Boolean', byte: 'Byte', short: 'Short', int: 'Integer', long: 'Long', float: 'Float', double: 'Double',
+  char: 'Character', string: 'String', bigint: 'BigInteger', bigdec: 'BigDecimal', void: 'Void',
+  instant: 'Instant', localDate: 'LocalDate', localTime: 'LocalTime', localDateTime: 'LocalDateTime', date: 'Date',
+  sqlDate: 'SqlDate', sqlTime: 'SqlTime', sqlTimestamp: 'SqlTimestamp',
+  byteArray: 'byte[]', intArray: 'int[]', longArray: 'long[]', shortArray: 'short[]', booleanArray: 'boolean[]',
+  charArray: 'char[]', floatArray: 'float[]', doubleArray: 'double[]', stringArray: 'String[]',
+  tuple0: 'Tuple0', java: 'Java', voidNamespace: 'VoidNamespace', timeWindow: 'TimeWindow', globalWindow: 'GlobalWindow',
+};
+
+/** Java's Class#getSimpleName for a binary name (best effort: after the last '.' and '$'). */
+export function simpleClassName(binaryName: string): string {
+  const afterDot = binaryName.slice(binaryName.lastIndexOf('.') + 1);
+  return afterDot.slice(afterDot.lastIndexOf('$') + 1);
+}
+
+export function typeString(s: SerializerSnapshot, depth = 0): string {
+  if (depth > Limits.maxDepth) return '…';
+  const t = (n: SerializerSnapshot | undefined) => (n ? typeString(n, depth + 1) : 'Unknown<?>');
+  const args = () => s.nested.map((n) => t(n)).join(', ');
+  const fixed = SIMPLE_NAMES[s.kind];
+  if (fixed) return fixed;
+  switch (s.kind) {
+    case 'genericArray':
+      return `${t(s.nested[0])}[]`;
+    case 'list':
+    case 'arrayList':
+      return `List<${t(s.nested[0])}>`;
+    case 'map':
+      return `Map<${t(s.nested[0])}, ${t(s.nested[1])}>`;
+    case 'set':
+      return `Set<${t(s.nested[0])}>`;
+    case 'tuple':
+      return `${simpleClassName(s.tupleClass ?? 'Tuple')}<${args()}>`;
+    case 'row':
+      return `Row<${args()}>`;
+    case 'nullable':
+      return `Nullable<${t(s.nested[0])}>`;
+    case 'enum':
+      return `Enum<${s.enum!.className}>`;
+    case 'pojo':
+      return `Pojo<${s.pojo!.className}>`;
+    case 'kryo':
+      return `Kryo<${s.kryo!.typeClass}>`;
+    case 'avro':
+      return `Avro<${avroTypeName(s.avro!.schema)}>`;
+    case 'ttl':
+      return `Ttl<${t(s.nested[1])}>`;
+    case 'timer':
+      return `Timer<${t(s.nested[0])}, ${t(s.nested[1])}>`;
+    default:
+      return `Unknown<${s.className}>`;
+  }
+}
+
+/** Avro Schema#getFullName: named types' full name, else the type name ("string", "array", "union", …). */
+export function avroTypeName(schema: unknown, enclosingNamespace?: string): string {
+  if (typeof schema === 'string') return schema;
+  if (Array.isArray(schema)) return 'union';
+  if (schema && typeof schema === 'object') {
+    const o = schema as Record<string, unknown>;
+    const type = o.type;
+    if (type === 'record' || type === 'error' || type === 'enum' || type === 'fixed') {
+      const name = String(o.name ?? '');
+      if (name.includes('.')) return name;
+      const ns = typeof o.namespace === 'string' ? o.namespace : enclosingNamespace;
+      return ns ? `${ns}.${name}` : name;
+    }
+    if (typeof type === 'string') return type;
+    return avroTypeName(type, enclosingNamespace);
+  }
+  return String(schema);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Static properties used by the raw rule (dump-format §3.3)
+// ------------------------------------------------------------------------------------------------
+
+/** The snapshot's child snapshots that make up its values (fields, elements, subclasses). */
+export function childSnapshots(s: SerializerSnapshot): (SerializerSnapshot | undefined)[] {
+  if (s.kind === 'pojo') {
+    const p = s.pojo!;
+    return [
+      ...p.fields.map((f) => f.snapshot),
+      ...p.registeredSubclasses.map((x) => x.snapshot),
+      ...p.nonRegisteredSubclasses.map((x) => x.snapshot),
+    ];
+  }
+  return s.nested;
+}
+
+/** Any Kryo, Java or Unknown part (a missing snapshot counts as Unknown). */
+export function isOpaque(s: SerializerSnapshot | undefined, depth = 0): boolean {
+  if (!s) return true;
+  if (depth > Limits.maxDepth) return true;
+  if (s.kind === 'kryo' || s.kind === 'java' || s.kind === 'unknown') return true;
+  return childSnapshots(s).some((c) => isOpaque(c, depth + 1));
+}
+
+export function pojoHasSubclasses(s: SerializerSnapshot): boolean {
+  return !!s.pojo && (s.pojo.registeredSubclasses.length > 0 || s.pojo.nonRegisteredSubclasses.length > 0);
+}
+
+/** dump-format §3.3 "decodable in tail position". */
+export function isDecodableInTail(s: SerializerSnapshot | undefined, depth = 0): boolean {
+  if (!s) return false;
+  if (depth > Limits.maxDepth) return false;
+  if (!isOpaque(s)) return true;
+  switch (s.kind) {
+    case 'kryo':
+    case 'java':
+      return true;
+    case 'tuple':
+    case 'row':
+      return lastDecodable(s.nested, depth);
+    case 'pojo':
+      if (pojoHasSubclasses(s)) return false;
+      return lastDecodable(s.pojo!.fields.map((f) => f.snapshot), depth);
+    case 'nullable':
+      return isDecodableInTail(s.nested[0], depth + 1);
+    case 'ttl':
+      return !isOpaque(s.nested[0]) && isDecodableInTail(s.nested[1], depth + 1);
+    default:
+      return false;
+  }
+}
+
+function lastDecodable(fields: (SerializerSnapshot | undefined)[], depth: number): boolean {
+  if (fields.length === 0) return true;
+  for (let i = 0; i < fields.length - 1; i++) if (isOpaque(fields[i])) return false;
+  return isDecodableInTail(fields[fields.length - 1], depth + 1);
+}

