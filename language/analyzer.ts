@@ -384,7 +384,8 @@ export class Analyzer {
     const id = m.a.ident(n);
     if (id) {
       const d = m.lookup(id, n.startIndex);
-      if (d && d.kind !== 'param' && d.value) {
+      const inLoop = d && (/for/.test(d.node.parent?.type ?? '') || /for/.test(d.node.parent?.parent?.type ?? ''));
+      if (d && d.kind !== 'param' && d.value && !inLoop) {
         const r = this.constValue(d.value, depth + 1);
         // a reassigned variable is not a constant
         const assigns = (m.decls.get(id) ?? []).filter((x) => x.kind === 'assign' && x.scopeStart === d.scopeStart);

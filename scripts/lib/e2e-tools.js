@@ -331,3 +331,85 @@ if (require.main === module) {
   // `node scripts/lib/e2e-tools.js` installs the tools.
   try { const r = ensureTools(); console.log(JSON.stringify(r)); } catch (e) { console.error(e.message); process.exit(1); }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sample / test workspaces (copied into a run dir so the user's files in the repo never change)
+
+function copyDir(src, dest, skip = () => false) {
+  fs.mkdirSync(dest, { recursive: true });
+  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+    const s = path.join(src, e.name);
+    const d = path.join(dest, e.name);
+    if (skip(s, e)) continue;
+    if (e.isDirectory()) copyDir(s, d, skip);
+    else if (e.isFile()) fs.copyFileSync(s, d);
+    else if (e.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(s), d);
+  }
+}
+
+function dirSize(dir) {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += dirSize(p);
+    else if (e.isFile()) n += fs.statSync(p).size;
+  }
+  return n;
+}
+
+/**
+ * A corpus savepoint to show: FSP_SAMPLE_SAVEPOINT (a folder holding _metadata) or the richest
+ * case of test/fixtures/savepoints/flink-1.20.3/<case>/savepoint. Returns {name, dir} or undefined.
+ */
+function pickCorpusSavepoint() {
+  const env = process.env.FSP_SAMPLE_SAVEPOINT;
+  if (env && fs.existsSync(path.join(env, '_metadata'))) {
+    const name = path.basename(env) === 'savepoint' ? path.basename(path.dirname(env)) : path.basename(env);
+    return { name, dir: env };
+  }
+  const root = path.join(REPO, 'test', 'fixtures', 'savepoints', 'flink-1.20.3');
+  if (!fs.existsSync(root)) return undefined;
+  const cases = fs.readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => ({ name: e.name, dir: path.join(root, e.name, 'savepoint') }))
+    .filter((c) => fs.existsSync(path.join(c.dir, '_metadata')));
+  if (!cases.length) return undefined;
+  const rich = /rich|all|kitchen|mixed|many|every/i;
+  const score = (c) => (rich.test(c.name) ? 1e12 : 0) + fs.statSync(path.join(c.dir, '_metadata')).size * 1000 + fs.readdirSync(c.dir).length;
+  cases.sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name));
+  return cases[0];
+}
+
+/**
+ * Build `<runDir>/workspace`: samples/workspace (build output left out) + one corpus savepoint under
+ * savepoints/<case>/ (+ `extra` folders copied on top, e.g. test fixtures). Returns {folder, savepoint}.
+ */
+function prepareWorkspace(runDir, { extra = [], brokenSavepoint = false } = {}) {
+  const folder = path.join(runDir, 'workspace');
+  fs.rmSync(folder, { recursive: true, force: true });
+  const skip = (s, e) => e.isDirectory() && (e.name === 'target' || e.name === 'node_modules' || e.name === '.git');
+  const sample = path.join(REPO, 'samples', 'workspace');
+  if (fs.existsSync(sample)) copyDir(sample, folder, skip);
+  else fs.mkdirSync(folder, { recursive: true });
+  for (const dir of extra) if (fs.existsSync(dir)) copyDir(dir, folder, skip);
+  const sp = pickCorpusSavepoint();
+  if (sp) copyDir(sp.dir, path.join(folder, 'savepoints', sp.name));
+  if (brokenSavepoint) {
+    const bad = path.join(folder, 'savepoints', 'broken-savepoint');
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, '_metadata'), Buffer.from('this is not a Flink savepoint\n'));
+  }
+  return { folder, savepoint: sp };
+}
+
+/** `vsce package` into `out` (offline). */
+function packageVsix(out) {
+  const vsce = path.join(REPO, 'node_modules', '.bin', 'vsce');
+  const cmd = fs.existsSync(vsce) ? vsce : 'npx';
+  const args = [...(cmd === 'npx' ? ['vsce'] : []), 'package', '--allow-missing-repository', '--skip-license', '-o', out];
+  const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
+  return out;
+}
+
+Object.assign(module.exports, { copyDir, dirSize, pickCorpusSavepoint, prepareWorkspace, packageVsix, REPO });

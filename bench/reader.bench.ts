@@ -1,0 +1,106 @@
+// Reader benchmark (issue "Read any savepoint without a JVM").
+//   npx tsx bench/reader.bench.ts [--keys 1000000]
+// Input: a savepoint written by real Flink (the State Processor API through `engine.jar bootstrap`)
+// with >= 1M keys over several states, cached under .bench-data/. Measured in ONE run:
+//   - raw read of the same files (`cat`), the physical limit
+//   - first view (operators + states): engine.jar dump --no-entries  vs  fsp dump --no-entries
+//   - full dump: engine.jar dump  vs  fsp dump  (outputs must be identical: sha256 compared)
+//   - single-key lookup (fsp dump --key) vs a scan of the same state
+// Prints ratios and writes bench/RESULTS-reader.md. No assertions on time: this is not a test.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { BENCH_DIR, ROOT, best, dirBytes, engineJar, ensureBundle, fmt, measure } from './common';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const KEYS = arg('--keys', 1_000_000);
+const LIST_KEYS = Math.floor(KEYS / 4);
+
+function generate(dir: string): string {
+  const sp = path.join(dir, 'savepoint');
+  const stamp = path.join(dir, `stamp-${KEYS}`);
+  if (fs.existsSync(stamp) && fs.existsSync(path.join(sp, '_metadata'))) return sp;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const write = (file: string, n: number, line: (i: number) => string) => {
+    const fd = fs.openSync(path.join(dir, file), 'w');
+    let buf = '';
+    for (let i = 0; i < n; i++) {
+      buf += line(i) + '\n';
+      if (buf.length > 1 << 20) {
+        fs.writeSync(fd, buf);
+        buf = '';
+      }
+    }
+    fs.writeSync(fd, buf);
+    fs.closeSync(fd);
+  };
+  write('counts.jsonl', KEYS, (i) => `{"user":"user-${i}","count":${i * 31}}`);
+  write('events.jsonl', LIST_KEYS * 4, (i) => `{"user":"user-${i % LIST_KEYS}","event":"event ${i} ünïcødé"}`);
+  write('days.jsonl', LIST_KEYS * 4, (i) => `{"user":"user-${i % LIST_KEYS}","day":"2024-01-0${1 + Math.floor(i / LIST_KEYS)}","n":${i}}`);
+  write('scores.jsonl', KEYS / 2, (i) => `{"id":${i * 7919},"score":${i / 3}}`);
+  const spec = {
+    maxParallelism: 128,
+    operators: [
+      {
+        uid: 'bench-users',
+        keyType: 'String',
+        states: [
+          { name: 'count', kind: 'value', valueType: 'Long', data: 'counts.jsonl', keyField: 'user', valueField: 'count' },
+          { name: 'events', kind: 'list', valueType: 'String', data: 'events.jsonl', keyField: 'user', valueField: 'event' },
+          { name: 'perDay', kind: 'map', userKeyType: 'String', valueType: 'Long', data: 'days.jsonl', keyField: 'user', userKeyField: 'day', valueField: 'n' },
+        ],
+      },
+      { uid: 'bench-scores', keyType: 'Long', states: [{ name: 'score', kind: 'value', valueType: 'Double', data: 'scores.jsonl', keyField: 'id', valueField: 'score' }] },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
+  console.log(`[bench] bootstrapping ${KEYS} keys with the State Processor API (engine.jar bootstrap)…`);
+  const r = spawnSync('java', ['-jar', engineJar(), 'bootstrap', '--spec', path.join(dir, 'spec.json'), '--out', sp, '--parallelism', '2'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('engine.jar bootstrap failed');
+  fs.writeFileSync(stamp, '');
+  return sp;
+}
+
+async function main() {
+  const fsp = ensureBundle();
+  const jar = engineJar();
+  const sp = generate(path.join(BENCH_DIR, 'reader'));
+  const files = fs.readdirSync(sp).map((f) => path.join(sp, f));
+  const bytes = dirBytes(sp);
+  const node = process.execPath;
+  console.log(`[bench] savepoint: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files`);
+
+  const cat = await best(3, () => measure('cat', files));
+  const jvmList = await best(3, () => measure('java', ['-jar', jar, 'dump', sp, '--no-entries']));
+  const tsList = await best(3, () => measure(node, [fsp, 'dump', sp, '--no-entries']));
+  const jvmDump = await best(1, () => measure('java', ['-jar', jar, 'dump', sp]));
+  const tsDump = await best(2, () => measure(node, [fsp, 'dump', sp]));
+  const scan = await best(2, () => measure(node, [fsp, 'dump', sp, '--operator', 'bench-users', '--state', 'count']));
+  const lookup = await best(3, () => measure(node, [fsp, 'dump', sp, '--operator', 'bench-users', '--state', 'count', '--key', `user-${Math.floor(KEYS / 2)}`]));
+
+  const sameList = jvmList.sha256 === tsList.sha256;
+  const sameDump = jvmDump.sha256 === tsDump.sha256;
+  const rows: [string, string, string][] = [
+    ['raw read (cat)', `${fmt(cat.seconds, 3)} s (${fmt(bytes / 1e6 / cat.seconds, 0)} MB/s)`, ''],
+    ['first view: engine.jar dump --no-entries', `${fmt(jvmList.seconds, 3)} s, ${fmt(jvmList.peakRssMb, 0)} MB`, ''],
+    ['first view: fsp dump --no-entries', `${fmt(tsList.seconds, 3)} s, ${fmt(tsList.peakRssMb, 0)} MB`, `${fmt(jvmList.seconds / tsList.seconds, 1)}× faster (goal 50×)`],
+    ['full dump: engine.jar dump', `${fmt(jvmDump.seconds)} s, ${fmt(jvmDump.peakRssMb, 0)} MB`, ''],
+    ['full dump: fsp dump', `${fmt(tsDump.seconds)} s, ${fmt(tsDump.peakRssMb, 0)} MB`, `${fmt(jvmDump.seconds / tsDump.seconds, 1)}× faster (goal 3×); peak RSS goal < 200 MB`],
+    ['decode throughput vs raw read', `${fmt(bytes / 1e6 / tsDump.seconds, 1)} MB/s`, `${fmt(cat.seconds / tsDump.seconds, 3)} of cat (goal ≥ 0.25)`],
+    ['scan of one state (fsp)', `${fmt(scan.seconds, 3)} s`, ''],
+    ['single-key lookup (fsp --key)', `${fmt(lookup.seconds, 3)} s`, `${fmt(scan.seconds / lookup.seconds, 1)}× faster than the scan (goal 100×)`],
+  ];
+  const table = ['| measurement | result | ratio |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const text = `## Reader (${new Date().toISOString().slice(0, 10)}, ${KEYS} keys, ${(bytes / 1e6).toFixed(1)} MB of state)\n\nOutputs identical: first view ${sameList ? 'yes' : 'NO'}, full dump ${sameDump ? 'yes' : 'NO'} (${(tsDump.stdoutBytes / 1e6).toFixed(1)} MB of JSON lines).\n\n${table}\n`;
+  console.log('\n' + text);
+  fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS-reader.md'), text);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

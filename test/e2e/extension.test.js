@@ -1,0 +1,159 @@
+'use strict';
+// Runs inside the extension host of a real VS Code (code-server), see test/e2e/run.js.
+const assert = require('assert');
+const path = require('path');
+const vscode = require('vscode');
+
+const EXT_ID = 'flink-savepoints.flink-savepoints';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, timeoutMs = 30000) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function ourDiagnostics(uri, rule) {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Flink Savepoints' && (!rule || d.code === rule));
+}
+
+suite('Savepoints for Apache Flink (extension host)', function () {
+  let api;
+  const ws = () => vscode.workspace.workspaceFolders[0].uri.fsPath;
+
+  suiteSetup(async function () {
+    console.log(`host: ${vscode.env.appName} ${vscode.version} uiKind=${vscode.env.uiKind} node ${process.version}`);
+  });
+
+  test('extension is present and activates', async function () {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    assert.ok(ext, `extension ${EXT_ID} is installed`);
+    const t0 = Date.now();
+    api = await ext.activate();
+    console.log(`    activate() took ${Date.now() - t0} ms`);
+    assert.ok(api && typeof api.getChildren === 'function', 'activate() returns the API');
+    const cmds = await vscode.commands.getCommands(true);
+    for (const c of ['flinkSavepoints.refresh', 'flinkSavepoints.copyOperatorId', 'flinkSavepoints.fixAllInFile']) {
+      assert.ok(cmds.includes(c), `command ${c} registered`);
+    }
+  });
+
+  test('Savepoints view: savepoint → operators → states', async function () {
+    const roots = await api.getChildren();
+    const names = roots.map((r) => `${r.label}${r.error ? ' (error)' : ''}`);
+    console.log(`    savepoints: ${names.join(', ')}`);
+    const good = roots.filter((r) => r.kind === 'savepoint' && r.sp);
+    assert.ok(good.length >= 1, `a readable savepoint is listed (got: ${names.join(', ')})`);
+    const sp = good.find((r) => r.dir.includes(`${path.sep}savepoints${path.sep}`)) || good[0];
+    const spItem = api.getTreeItem(sp);
+    assert.strictEqual(spItem.label, path.basename(sp.dir));
+    assert.ok(/B/.test(String(spItem.description)), `savepoint description shows a size: ${spItem.description}`);
+    assert.ok(String(spItem.tooltip.value).includes('checkpoint id'), 'tooltip lists the checkpoint id');
+
+    const ops = await api.getChildren(sp);
+    assert.ok(ops.length >= 1, 'the savepoint has operators');
+    assert.ok(ops.every((o) => o.kind === 'operator'));
+    let withStates;
+    for (const op of ops) {
+      const item = api.getTreeItem(op);
+      assert.match(String(item.description), /p=\d+ max=\d+/);
+      assert.ok(/^operator/.test(item.contextValue));
+      const states = await api.getChildren(op);
+      if (!withStates && states.some((s) => s.kind === 'state')) withStates = { op, states };
+    }
+    console.log(`    operators: ${ops.map((o) => api.getTreeItem(o).label).join(', ')}`);
+    assert.ok(withStates, 'at least one operator has states');
+    const st = withStates.states.find((s) => s.kind === 'state');
+    const stItem = api.getTreeItem(st);
+    assert.strictEqual(stItem.label, st.state.name);
+    assert.ok(String(stItem.description).length > 0, 'state description shows kind/types');
+    console.log(`    states of ${api.getTreeItem(withStates.op).label}: ${withStates.states.map((s) => `${api.getTreeItem(s).label} [${api.getTreeItem(s).description}]`).join(', ')}`);
+  });
+
+  test('a broken savepoint shows an error node instead of failing', async function () {
+    const roots = await api.getChildren();
+    const bad = roots.find((r) => r.label === 'broken-savepoint');
+    assert.ok(bad, 'broken-savepoint is listed');
+    assert.ok(bad.error, 'it carries the error');
+    const kids = await api.getChildren(bad);
+    assert.strictEqual(kids.length, 1);
+    assert.strictEqual(kids[0].kind, 'error');
+    assert.ok(kids[0].text.length > 0);
+    console.log(`    error node: ${kids[0].text}`);
+  });
+
+  test('copy operator ID command puts the ID on the clipboard', async function () {
+    const roots = await api.getChildren();
+    const sp = roots.find((r) => r.sp);
+    const [op] = await api.getChildren(sp);
+    await vscode.commands.executeCommand('flinkSavepoints.copyOperatorId', op);
+    assert.strictEqual(await vscode.env.clipboard.readText(), op.op.id);
+  });
+
+  test('Java job: stateful operator without uid gets a diagnostic and a code lens', async function () {
+    const uri = vscode.Uri.file(path.join(ws(), 'jobs', 'UidLintJob.java'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    assert.strictEqual(doc.languageId, 'java');
+    const diags = await waitFor('stateful-operator-without-uid diagnostics', () => {
+      const d = ourDiagnostics(uri, 'stateful-operator-without-uid');
+      return d.length ? d : undefined;
+    });
+    console.log(`    diagnostics: ${diags.map((d) => `${d.range.start.line + 1}: ${d.message}`).join(' | ')}`);
+    assert.ok(diags.every((d) => d.severity === vscode.DiagnosticSeverity.Warning));
+    const processDiag = diags.find((d) => doc.getText(d.range) === 'process');
+    assert.ok(processDiag, 'the .process(new CountPerKey()) call is flagged');
+
+    const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+    const titles = lenses.map((l) => l.command && l.command.title).filter(Boolean);
+    console.log(`    code lenses: ${titles.join(' | ')}`);
+    assert.ok(titles.some((t) => /^uids \d+\/\d+ · \d+ stateful without uid$/.test(t)), 'a pipeline code lens shows the uid coverage');
+  });
+
+  test('quick fix "Add .uid(…)" inserts a uid and the warning clears', async function () {
+    const uri = vscode.Uri.file(path.join(ws(), 'jobs', 'UidLintJob.java'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const before = ourDiagnostics(uri, 'stateful-operator-without-uid');
+    const diag = before.find((d) => doc.getText(d.range) === 'process');
+    assert.ok(diag);
+    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, diag.range);
+    const fix = actions.find((a) => /^Add \.uid\(/.test(a.title));
+    assert.ok(fix, `a quick fix is offered (got: ${actions.map((a) => a.title).join(', ')})`);
+    assert.ok(actions.some((a) => /^Fix all in file/.test(a.title)), 'a fix-all action is offered');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.ok(doc.getText().includes('.process(new CountPerKey()).uid("count-per-key")'), 'uid inserted after the call');
+    await waitFor('the warning to clear', () => {
+      const now = ourDiagnostics(uri, 'stateful-operator-without-uid');
+      return now.length === before.length - 1 && !now.some((d) => doc.getText(d.range) === 'process');
+    });
+
+    await vscode.commands.executeCommand('flinkSavepoints.fixAllInFile', uri);
+    await waitFor('all stateful warnings to clear', () => ourDiagnostics(uri, 'stateful-operator-without-uid').length === 0);
+    const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+    console.log(`    code lenses after fix all: ${lenses.map((l) => l.command && l.command.title).join(' | ')}`);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('rule severity follows the settings', async function () {
+    const uri = vscode.Uri.file(path.join(ws(), 'jobs', 'UidLintJob.java'));
+    await vscode.workspace.openTextDocument(uri);
+    await waitFor('warnings back after revert', () => ourDiagnostics(uri, 'stateful-operator-without-uid').length > 0);
+    const cfg = vscode.workspace.getConfiguration('flinkSavepoints.lint.rules');
+    await cfg.update('stateful-operator-without-uid', 'error', vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('errors', () => {
+        const d = ourDiagnostics(uri, 'stateful-operator-without-uid');
+        return d.length > 0 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Error);
+      });
+      await cfg.update('stateful-operator-without-uid', 'off', vscode.ConfigurationTarget.Global);
+      await waitFor('rule off', () => ourDiagnostics(uri, 'stateful-operator-without-uid').length === 0);
+    } finally {
+      await cfg.update('stateful-operator-without-uid', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
