@@ -200,16 +200,40 @@ export interface JobExceptions {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/** Condenses a Java stack trace to its first line plus every "Caused by:" line. */
+const JAVA_CLASS_PREFIX = /^((?:[a-zA-Z_$][\w$]*\.)+([A-Z][\w$]*))(?::\s*|$)/;
+
+/**
+ * Condenses a Java stack trace (or Flink's `errors` entry) to the chain of distinct messages,
+ * outermost first, ending with the root cause and its class:
+ * `Could not execute application. ← Could not start the JobMaster. ← FileNotFoundException: Cannot find …`.
+ */
 export function summarizeJavaTrace(trace: string): string {
   const lines = trace.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
   if (lines.length === 0) return '';
-  const parts = [lines[0].replace(/^<Exception on server side:\s*/, '')];
+  const raw = [lines[0].replace(/^<Exception on server side:\s*/, '').replace(/>$/, '')];
   for (const l of lines.slice(1)) {
-    if (l.startsWith('Caused by:')) parts.push(l.slice('Caused by:'.length).trim());
+    if (l.startsWith('Caused by:')) raw.push(l.slice('Caused by:'.length).trim());
   }
-  // Drop consecutive duplicates (Flink often wraps the same message several times).
-  return parts.filter((p, i) => p.length > 0 && p !== parts[i - 1]).join(' <- ');
+  const chain: { cls?: string; msg: string }[] = raw.map((r) => {
+    const m = JAVA_CLASS_PREFIX.exec(r);
+    return m ? { cls: m[2], msg: r.slice(m[0].length).trim() } : { msg: r };
+  });
+  const kept: { cls?: string; msg: string }[] = [];
+  for (const c of chain) {
+    // "RuntimeException: java.io.FileNotFoundException: …" only wraps the next cause.
+    if (c.msg.length === 0 || JAVA_CLASS_PREFIX.test(c.msg)) continue;
+    const prev = kept[kept.length - 1];
+    if (prev && prev.msg.includes(c.msg)) continue;
+    kept.push(c);
+  }
+  if (kept.length === 0) {
+    const last = chain[chain.length - 1];
+    return last.cls ?? raw[0];
+  }
+  const root = chain[chain.length - 1];
+  return kept
+    .map((c, i) => (i === kept.length - 1 && c.cls && (root.msg === c.msg || root.msg.length === 0) ? `${c.cls}: ${c.msg}` : c.msg))
+    .join(' ← ');
 }
 
 /** A non-2xx answer from Flink's REST API, with Flink's own `errors` array. */

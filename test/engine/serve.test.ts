@@ -6,9 +6,10 @@
  * and the sample job jar (samples/workspace/sample-job/target/sample-job.jar).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlinkRestClient, FlinkRestError, type JobDetails } from '../../engine/rest/client';
 import { findJava, startEngine, type RunningEngine } from '../../engine/rest/engine-process';
@@ -114,6 +115,9 @@ describe('engine serve: local Flink cluster over REST', function () {
     const overview = await client.overview();
     assert.equal(overview.taskmanagers, 1);
     assert.equal(overview['slots-total'], 4);
+    const ui = await fetch(`${engine!.url}/`);
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /<html/i, 'the web UI should be served at /');
   });
 
   it('turns Flink error answers into FlinkRestError with Flink\'s message', async () => {
@@ -214,6 +218,29 @@ describe('engine serve: local Flink cluster over REST', function () {
       }),
       /does-not-exist|Cannot|not find|FileNotFound|failed/i,
     );
+  });
+
+  it('survives a job whose main() calls System.exit', async function () {
+    // Needs javac next to the java in use (a JDK); skipped on a bare JRE.
+    const javac = basename(java) === java ? 'javac' : join(dirname(java), process.platform === 'win32' ? 'javac.exe' : 'javac');
+    const jarTool = basename(java) === java ? 'jar' : join(dirname(java), process.platform === 'win32' ? 'jar.exe' : 'jar');
+    const dir = join(workDir, 'exit-job');
+    mkdirSync(join(dir, 'classes'), { recursive: true });
+    writeFileSync(join(dir, 'ExitJob.java'), 'public class ExitJob { public static void main(String[] a) { System.exit(3); } }\n');
+    writeFileSync(join(dir, 'manifest.txt'), 'Main-Class: ExitJob\n');
+    try {
+      execFileSync(javac, ['-d', join(dir, 'classes'), join(dir, 'ExitJob.java')], { stdio: 'pipe' });
+      execFileSync(jarTool, ['cfm', join(dir, 'exit-job.jar'), join(dir, 'manifest.txt'), '-C', join(dir, 'classes'), '.'], { stdio: 'pipe' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.skip();
+      throw e;
+    }
+    const up = await client.uploadJar(join(dir, 'exit-job.jar'));
+    await assert.rejects(client.runJar(up.id, {}), /user code attempted to exit JVM/);
+    const overview = await client.overview();
+    assert.equal(overview.taskmanagers, 1, 'serve must still be running');
+    await client.deleteJar(up.id);
+    assert.ok(!(await client.listJars()).files.some((f) => f.id === up.id));
   });
 
   describe('process lifetime', () => {

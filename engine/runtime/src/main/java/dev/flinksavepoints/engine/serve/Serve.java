@@ -42,7 +42,10 @@ public final class Serve {
     static final class Options {
         int port = 0;
         Path workDir;
+        /** A local directory, or null when {@link #savepointUri} names a non-local file system. */
         Path savepointDir;
+        /** What goes into execution.checkpointing.savepoint-dir. */
+        String savepointUri;
         int slots = 4;
         String backend = "hashmap";
     }
@@ -52,7 +55,7 @@ public final class Serve {
         PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
 
         Files.createDirectories(opts.workDir);
-        Files.createDirectories(opts.savepointDir);
+        if (opts.savepointDir != null) Files.createDirectories(opts.savepointDir);
         Path uploads = Files.createDirectories(opts.workDir.resolve("jars"));
         Path tmp = Files.createDirectories(opts.workDir.resolve("tmp"));
         Path checkpoints = Files.createDirectories(opts.workDir.resolve("checkpoints"));
@@ -117,7 +120,7 @@ public final class Serve {
 
         System.err.println("serve: Flink " + Main.flinkVersion() + " at " + url
                 + " (slots " + opts.slots + ", backend " + opts.backend
-                + ", savepoints " + opts.savepointDir + ", work dir " + opts.workDir + ")");
+                + ", savepoints " + opts.savepointUri + ", work dir " + opts.workDir + ")");
         protocolOut.println("{\"event\":\"ready\",\"rest\":\"" + url + "\",\"flinkVersion\":\""
                 + jsonEscape(Main.flinkVersion()) + "\"}");
         protocolOut.flush();
@@ -137,7 +140,7 @@ public final class Serve {
     static Options parse(String[] args) {
         Options o = new Options();
         Path work = null;
-        Path savepoints = null;
+        String savepoints = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value;
@@ -163,7 +166,7 @@ public final class Serve {
                     work = Path.of(value);
                     break;
                 case "--savepoint-dir":
-                    savepoints = Path.of(value);
+                    savepoints = value;
                     break;
                 case "--backend":
                     if (!value.equals("hashmap") && !value.equals("rocksdb")) {
@@ -177,8 +180,21 @@ public final class Serve {
         }
         o.workDir = (work != null ? work : Path.of(System.getProperty("java.io.tmpdir"), "flink-savepoints-serve"))
                 .toAbsolutePath().normalize();
-        o.savepointDir = (savepoints != null ? savepoints : o.workDir.resolve("savepoints")).toAbsolutePath().normalize();
+        if (savepoints != null && isUri(savepoints) && !savepoints.startsWith("file:")) {
+            o.savepointDir = null; // e.g. s3://…: handed to Flink as is
+            o.savepointUri = savepoints;
+        } else {
+            Path local = savepoints == null ? o.workDir.resolve("savepoints")
+                    : savepoints.startsWith("file:") ? Path.of(URI.create(savepoints)) : Path.of(savepoints);
+            o.savepointDir = local.toAbsolutePath().normalize();
+            o.savepointUri = o.savepointDir.toUri().toString();
+        }
         return o;
+    }
+
+    /** {@code scheme://…} or {@code file:/…}, but not a Windows drive path like {@code C:\\x}. */
+    private static boolean isUri(String s) {
+        return s.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:/.*");
     }
 
     static String usage() {
@@ -213,7 +229,7 @@ public final class Serve {
         conf.setString("io.tmp.dirs", tmp.toString());
         // State.
         conf.setString("state.backend.type", o.backend);
-        conf.setString("execution.checkpointing.savepoint-dir", o.savepointDir.toUri().toString());
+        conf.setString("execution.checkpointing.savepoint-dir", o.savepointUri);
         conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         // User code must not be able to end the cluster with System.exit().
         conf.setString("cluster.intercept-user-system-exit", "THROW");
