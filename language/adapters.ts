@@ -24,7 +24,7 @@ export interface DeclInfo {
   paramIndex?: number;
 }
 export interface ParamInfo { name: string; type?: string; node: Node }
-export interface FuncInfo { name: string; node: Node; params: ParamInfo[]; returnType?: string; exprBody?: Node }
+export interface FuncInfo { name: string; node: Node; params: ParamInfo[]; returnType?: string; exprBody?: Node; receiverType?: string }
 export interface ClassInfo { name?: string; node: Node; body: Node | null; supers: string[] }
 export interface NewInfo { cls: string; anon?: Node }
 export type StrPart = { text: string } | { expr: Node };
@@ -45,6 +45,8 @@ export interface Adapter {
   /** nodes that open a new nested function scope without being named functions (lambdas) */
   isLambda(n: Node): boolean;
   isComment(n: Node): boolean;
+  /** node types any of the questions above can answer yes for (everything else is skipped quickly) */
+  interesting: Set<string>;
 }
 
 export function named(n: Node | null | undefined): Node[] {
@@ -173,6 +175,9 @@ const java: Adapter = {
   isComment(n) {
     return n.type === 'line_comment' || n.type === 'block_comment';
   },
+  interesting: new Set(['method_invocation', 'method_declaration', 'constructor_declaration', 'class_declaration', 'enum_declaration',
+    'record_declaration', 'object_creation_expression', 'local_variable_declaration', 'field_declaration', 'assignment_expression',
+    'return_statement', 'lambda_expression', 'line_comment', 'block_comment']),
 };
 
 function unescape(s: string): string {
@@ -272,6 +277,7 @@ const python: Adapter = {
   isComment(n) {
     return n.type === 'comment';
   },
+  interesting: new Set(['call', 'function_definition', 'class_definition', 'assignment', 'return_statement', 'lambda', 'comment']),
 };
 // Python parameters are declared by the function itself; see analyzer (params from FuncInfo).
 
@@ -354,15 +360,19 @@ const kotlin: Adapter = {
     const params: ParamInfo[] = ps ? childrenOfType(ps, 'parameter').map((p) => ({
       name: childOfType(p, 'simple_identifier')?.text ?? '', type: childOfType(p, 'user_type', 'nullable_type', 'function_type')?.text, node: p })) : [];
     let returnType: string | undefined;
+    let receiverType: string | undefined;
     let seenParams = false;
+    let seenName = false;
     for (const c of named(n)) {
       if (c.type === 'function_value_parameters') seenParams = true;
+      else if (c.type === 'simple_identifier') seenName = true;
       else if (seenParams && (c.type === 'user_type' || c.type === 'nullable_type')) returnType = c.text;
+      else if (!seenName && (c.type === 'user_type' || c.type === 'nullable_type')) receiverType = c.text; // extension function
     }
     const body = childOfType(n, 'function_body');
     let exprBody: Node | undefined;
     if (body && body.child(0)?.type === '=') exprBody = named(body)[0];
-    return { name: childOfType(n, 'simple_identifier')?.text ?? '', node: n, params, returnType, exprBody };
+    return { name: childOfType(n, 'simple_identifier')?.text ?? '', node: n, params, returnType, exprBody, receiverType };
   },
   cls(n) {
     if (n.type === 'class_declaration' || n.type === 'object_declaration' || n.type === 'object_literal') {
@@ -425,7 +435,10 @@ const kotlin: Adapter = {
     }
   },
   returned(n) {
-    if (n.type === 'jump_expression' && n.child(0)?.type === 'return') return named(n)[0] ?? null;
+    if (n.type === 'jump_expression' && n.child(0)?.type.startsWith('return')) {
+      // the Kotlin grammar sometimes leaves the returned expression as the next sibling
+      return named(n)[0] ?? (n.nextNamedSibling && n.nextNamedSibling.startPosition.row === n.startPosition.row ? n.nextNamedSibling : null);
+    }
     return null;
   },
   isLambda(n) {
@@ -434,6 +447,9 @@ const kotlin: Adapter = {
   isComment(n) {
     return n.type === 'comment' || n.type === 'line_comment' || n.type === 'multiline_comment';
   },
+  interesting: new Set(['call_expression', 'function_declaration', 'class_declaration', 'object_declaration', 'object_literal',
+    'property_declaration', 'class_parameter', 'assignment', 'jump_expression', 'lambda_literal', 'anonymous_function',
+    'comment', 'line_comment', 'multiline_comment']),
 };
 // Kotlin interpolated identifiers behave like identifiers
 const kIdent = kotlin.ident;
@@ -588,6 +604,9 @@ const scala: Adapter = {
   isComment(n) {
     return n.type === 'comment' || n.type === 'block_comment';
   },
+  interesting: new Set(['call_expression', 'field_expression', 'function_definition', 'class_definition', 'object_definition',
+    'trait_definition', 'instance_expression', 'val_definition', 'var_definition', 'val_declaration', 'class_parameter',
+    'assignment_expression', 'return_expression', 'lambda_expression', 'case_block', 'comment', 'block_comment']),
 };
 
 export const ADAPTERS: Record<Lang, Adapter> = { java, python, kotlin, scala };

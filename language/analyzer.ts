@@ -104,6 +104,15 @@ export class Analyzer {
     const m = this.m;
     const call = m.callByNode.get(n.id);
     if (call) return this.evalCall(call);
+    if (n.type === 'this_expression') {
+      // Kotlin extension function on a stream type: fun DataStream<E>.dedup() = this.keyBy { … }
+      let best: FuncRec | undefined;
+      for (const fs of m.funcs.values()) for (const f of fs) {
+        if (f.receiverType && f.node.startIndex <= n.startIndex && n.endIndex <= f.node.endIndex && (!best || f.node.startIndex > best.node.startIndex)) best = f;
+      }
+      const tk = best ? this.typeKind(best.receiverType) : undefined;
+      return tk && best ? { kind: tk, root: 'recv:' + best.node.startIndex, rootNode: best.node } : null;
+    }
     const id = m.a.ident(n);
     if (id) {
       const d = m.lookup(id, n.startIndex);
@@ -350,7 +359,7 @@ export class Analyzer {
       const x = this.classStatefulRec(local.supers, local.body, seen);
       if (x) r = { reason: `${name}: ${x.reason}` };
     } else if (this.ws) {
-      r = this.ws.statefulClass(name, seen);
+      r = this.ws.statefulClass(name);
     }
     if (!r && KNOWN_STATEFUL_CLASSES[name]) r = { reason: KNOWN_STATEFUL_CLASSES[name] };
     this.classMemo.set(name, r ?? null);
@@ -380,7 +389,7 @@ export class Analyzer {
       const l = this.constValue(plus[0], depth + 1), r = this.constValue(plus[1], depth + 1);
       return { value: (l.value ?? '') + (r.value ?? ''), constant: l.constant && r.constant };
     }
-    if (/^(integer|decimal_integer|number|int)/.test(n.type) || n.type === 'integer_literal') return { value: n.text, constant: true };
+    if (n.type === 'integer' || n.type === 'decimal_integer_literal' || n.type === 'integer_literal') return { value: n.text, constant: true };
     const id = m.a.ident(n);
     if (id) {
       const d = m.lookup(id, n.startIndex);
@@ -528,12 +537,14 @@ export class Analyzer {
   private suggestionBase(op: OperatorSite, c: CallInfo): string {
     if (op.name) return kebab(op.name);
     if (op.functionClass) return kebab(op.functionClass);
-    if (op.variable) return kebab(op.variable);
-    if (op.kind === 'source') {
+    if (op.kind === 'source' && c.name !== 'fromElements' && c.name !== 'from_collection' && c.name !== 'fromCollection') {
       for (const a of c.args) {
         const v = this.constValue(a);
-        if (v.constant && v.value && /[A-Za-z]/.test(v.value)) return kebab(v.value);
+        if (v.constant && v.value && /^[A-Za-z][\w .-]*$/.test(v.value)) return kebab(v.value);
       }
+    }
+    if (op.variable) return kebab(op.variable);
+    if (op.kind === 'source') {
       const id = c.args[0] ? this.m.a.ident(this.m.a.unwrap(c.args[0])) : null;
       if (id) return kebab(id);
     }

@@ -1,9 +1,10 @@
 /**
  * Cross-check uids found in code against the operators of a savepoint.
- * The uid → operator ID hash (murmur3_x64_128) is injected: pass operatorIdFromUid from
- * engine/savepoint/murmur.ts.
+ * The uid → operator ID hash defaults to operatorIdFromUid of engine/savepoint/murmur.ts
+ * (re-exported by ./uid-hash); tests may inject another.
  */
 import type { UidSite } from './types';
+import { operatorIdFromUid as defaultHash } from './uid-hash';
 
 export interface SavepointOperator { id: string; uid?: string; name?: string; states?: unknown[] | number }
 export interface CrossCheckResult {
@@ -22,7 +23,7 @@ function hasState(op: SavepointOperator): boolean {
   return Array.isArray(op.states) ? op.states.length > 0 : op.states > 0;
 }
 
-export function crossCheck(uids: UidSite[], savepointOperators: SavepointOperator[], operatorIdFromUid: (uid: string) => string): CrossCheckResult {
+export function crossCheck(uids: UidSite[], savepointOperators: SavepointOperator[], operatorIdFromUid: (uid: string) => string = defaultHash): CrossCheckResult {
   const byId = new Map<string, SavepointOperator>();
   for (const op of savepointOperators) byId.set(op.id.toLowerCase(), op);
   const matched: CrossCheckResult['matched'] = [];

@@ -16,7 +16,8 @@
  *                         used by the esbuild bundle (dist/grammars)
  *   class WorkspaceIndex { update(path, text, lang): Promise<void>; updateSync(...); remove(path);
  *                          statefulClass(name): {reason} | undefined }
- *   crossCheck(uids, savepointOperators, operatorIdFromUid) — which savepoint operators no uid maps to
+ *   crossCheck(uids, savepointOperators, hash = operatorIdForUid) — which savepoint operators no uid maps to
+ *       (the ones --allowNonRestoredState would drop); operatorIdForUid re-exports engine/savepoint/murmur
  *   RULE_DEFAULTS, RULE_DESCRIPTIONS — rule ids and default severities
  *
  * Rule ids: stateful-operator-without-uid (warning), duplicate-uid (error),
@@ -37,6 +38,7 @@ export { setGrammarDir, initParser, grammarPath } from './parser';
 export { crossCheck } from './crosscheck';
 export type { CrossCheckResult, SavepointOperator } from './crosscheck';
 export { kebab } from './analyzer';
+export { operatorIdForUid } from './uid-hash';
 
 export function languageForFile(path: string): Lang | undefined {
   const p = path.toLowerCase();
@@ -85,5 +87,20 @@ export async function analyzeFiles(files: SourceFile[], opts?: AnalyzeOptions, w
     return files.map((f, i) => ({ path: f.path, analysis: new Analyzer(models[i], ws).run({ ...opts, path: f.path }) }));
   } finally {
     for (const m of models) m.tree.delete();
+  }
+}
+
+/**
+ * Editor path: parse a changed document once, refresh its classes in the workspace index and
+ * analyse it. Requires the language to be loaded (ensureLanguages).
+ */
+export function analyzeDocumentSync(path: string, text: string, lang: Lang, ws: WorkspaceIndex, opts?: AnalyzeOptions): FileAnalysis {
+  const tree = parseSync(text, lang);
+  try {
+    const model = new FileModel(tree, lang);
+    ws.updateFromModel(path, model);
+    return new Analyzer(model, ws).run({ ...opts, path });
+  } finally {
+    tree.delete();
   }
 }

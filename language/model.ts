@@ -52,8 +52,9 @@ export class FileModel {
     const a = this.a;
     type Scope = { start: number; end: number; depth: number; func?: FuncRec; isClass: boolean; lambda: boolean };
     const rootScope: Scope = { start: 0, end: Number.MAX_SAFE_INTEGER, depth: 0, isClass: false, lambda: false };
-    const visit = (n: Node, scopes: Scope[]): void => {
-      if (a.isComment(n)) return;
+    /** handles one interesting node; returns the scopes for its children, or null to skip its subtree */
+    const visit = (n: Node, scopes: Scope[]): Scope[] | null => {
+      if (a.isComment(n)) return null;
       let inner = scopes;
       const top = scopes[scopes.length - 1];
       const fi = a.func(n);
@@ -78,9 +79,10 @@ export class FileModel {
             for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].isClass) { scope = scopes[i]; break; }
           }
           const field = d.kind === 'field' || d.name.startsWith('self.') || (top.isClass && d.kind !== 'assign');
-          this.addDecl({ ...d, kind: field && d.kind === 'local' ? 'field' : d.kind, visibleFrom: field ? scope.start : n.endIndex,
-            scopeStart: scope.start, scopeEnd: scope.end, scopeDepth: scope.depth, func: scope.func });
-          if (d.value) this.declByValue.set(d.value.id, this.decls.get(d.name)![this.decls.get(d.name)!.length - 1]);
+          const decl: Decl = { ...d, kind: field && d.kind === 'local' ? 'field' : d.kind, visibleFrom: field ? scope.start : n.endIndex,
+            scopeStart: scope.start, scopeEnd: scope.end, scopeDepth: scope.depth, func: scope.func };
+          this.addDecl(decl);
+          if (d.value) this.declByValue.set(d.value.id, decl);
         }
       }
       if (fi) {
@@ -107,13 +109,35 @@ export class FileModel {
         const r = a.returned(n);
         if (r && top.func && !top.lambda) top.func.returns.push(r);
       }
-      const cnt = n.namedChildCount;
-      for (let i = 0; i < cnt; i++) {
-        const c = n.namedChild(i);
-        if (c) visit(c, inner);
-      }
+      return inner;
     };
-    visit(root, [rootScope]);
+    // iterative walk with a TreeCursor: only interesting node types are materialised as Node objects
+    const cursor = root.walk();
+    const stack: { depth: number; scopes: Scope[] }[] = [{ depth: -1, scopes: [rootScope] }];
+    let depth = 0;
+    try {
+      for (;;) {
+        let descend = true;
+        if (cursor.nodeIsNamed && a.interesting.has(cursor.nodeType)) {
+          const cur = stack[stack.length - 1].scopes;
+          const next = visit(cursor.currentNode, cur);
+          if (next === null) descend = false;
+          else if (next !== cur) stack.push({ depth, scopes: next });
+        }
+        if (descend && cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        for (;;) {
+          while (stack.length > 1 && stack[stack.length - 1].depth >= depth) stack.pop();
+          if (cursor.gotoNextSibling()) break;
+          if (!cursor.gotoParent()) return;
+          depth--;
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
   }
 
   private addDecl(d: Decl): void {

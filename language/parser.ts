@@ -23,11 +23,13 @@ const PACKAGE_PATH: Record<Lang, string> = {
   scala: 'tree-sitter-scala/tree-sitter-scala.wasm',
 };
 
+const PARSE_CHUNK = 4096;
 let grammarDir: string | undefined;
 let initPromise: Promise<void> | undefined;
 let initialised = false;
 const languages = new Map<Lang, Language>();
 const loading = new Map<Lang, Promise<Language>>();
+let loadQueue: Promise<void> = Promise.resolve();
 const parsers = new Map<Lang, Parser>();
 
 /** Point the loader at a folder holding tree-sitter-{java,python,kotlin,scala}.wasm (and optionally tree-sitter.wasm). */
@@ -87,7 +89,9 @@ export async function loadLanguage(lang: Lang): Promise<Language> {
   if (have) return have;
   let p = loading.get(lang);
   if (!p) {
-    p = initParser().then(() => Language.load(grammarPath(lang)));
+    // web-tree-sitter links grammar modules one at a time; concurrent loads corrupt its symbol table
+    p = loadQueue.then(() => initParser()).then(() => Language.load(grammarPath(lang)));
+    loadQueue = p.then(() => undefined, () => undefined);
     loading.set(lang, p);
   }
   const l = await p;
@@ -105,7 +109,9 @@ export function parseSync(text: string, lang: Lang): Tree {
     p.setLanguage(l);
     parsers.set(lang, p);
   }
-  const t = p.parse(text);
+  // Feeding the text in 4 KiB chunks is several times faster than passing the whole string, which
+  // web-tree-sitter re-slices and re-encodes from the read position on every input request.
+  const t = p.parse((index: number) => (index < text.length ? text.slice(index, index + PARSE_CHUNK) : ''));
   if (!t) throw new Error('tree-sitter parse failed');
   return t;
 }
