@@ -16,25 +16,127 @@ export function formatDouble(d: number): string {
   return String(d); // String(-0) === "0"
 }
 
-/** The shortest decimal (as a JS number) that Math.fround()s back to the float32 `f`; closest to f on ties of length. */
+/** The exact decimal value of a finite float32 as digits × 10^exp (digits ≥ 0). */
+function exactFloatDecimal(f: number): [bigint, number] {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, Math.abs(f));
+  const bits = dv.getUint32(0);
+  const ex = (bits >>> 23) & 0xff;
+  const frac = bits & 0x7fffff;
+  const m = BigInt(ex === 0 ? frac : frac | 0x800000);
+  const e = (ex === 0 ? 1 : ex) - 150;
+  return e >= 0 ? [m << BigInt(e), 0] : [m * 5n ** BigInt(-e), e];
+}
+
+/** Rounds digits × 10^exp to p significant digits, half to even. */
+function roundHalfEven(d: bigint, exp: number, p: number): [bigint, number] {
+  const drop = d.toString().length - p;
+  if (drop <= 0) return [d, exp];
+  const div = 10n ** BigInt(drop);
+  let q = d / div;
+  const r = d % div;
+  const twice = 2n * r;
+  if (twice > div || (twice === div && (q & 1n) === 1n)) q += 1n;
+  return [q, exp + drop];
+}
+
+/** a×10^ea − b×10^eb as an exact scaled BigInt (same scale for every call with the same min exponent). */
+function diffScaled(a: bigint, ea: number, b: bigint, eb: number, scale: number): bigint {
+  return a * 10n ** BigInt(ea - scale) - b * 10n ** BigInt(eb - scale);
+}
+
+/** True when the decimal d × 10^e, rounded to float32 (round half to even), is the float x > 0. */
+function readsBackAsFloat(d: bigint, e: number, x: number): boolean {
+  const v = Number(`${d}e${e}`); // correctly rounded to double
+  if (Math.fround(v) !== x) {
+    // double rounding can only go wrong when v landed exactly on a float midpoint
+    return midpointCase(d, e, x, v);
+  }
+  if (v === x) return true;
+  // v is strictly between floats; fround(v) === x. Unsafe only if v is exactly a midpoint.
+  return isFloatMidpoint(v) ? midpointCase(d, e, x, v) : true;
+}
+
+function isFloatMidpoint(v: number): boolean {
+  const lo = Math.fround(v);
+  if (lo === v) return false;
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, lo);
+  const bits = dv.getUint32(0);
+  dv.setUint32(0, lo < v ? bits + 1 : bits - 1);
+  const other = dv.getFloat32(0);
+  return v - lo === other - v || (lo + other) / 2 === v;
+}
+
+/** Decides exactly on which side of the midpoint v (a double) the decimal d×10^e lies. */
+function midpointCase(d: bigint, e: number, x: number, v: number): boolean {
+  if (!isFloatMidpoint(v)) return false;
+  const [mv, me] = exactDoubleDecimal(v);
+  const scale = Math.min(e, me);
+  const c = diffScaled(d, e, mv, me, scale); // decimal − midpoint
+  const lo = Math.fround(v) < v ? Math.fround(v) : nextFloatDown(Math.fround(v));
+  const hi = lo === Math.fround(v) ? nextFloatUp(lo) : Math.fround(v);
+  if (c < 0n) return lo === x;
+  if (c > 0n) return hi === x;
+  return evenFloat(lo) ? lo === x : hi === x;
+}
+
+function nextFloatUp(f: number): number {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, f);
+  dv.setUint32(0, dv.getUint32(0) + 1);
+  return dv.getFloat32(0);
+}
+function nextFloatDown(f: number): number {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, f);
+  dv.setUint32(0, dv.getUint32(0) - 1);
+  return dv.getFloat32(0);
+}
+function evenFloat(f: number): boolean {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, f);
+  return (dv.getUint32(0) & 1) === 0;
+}
+
+function exactDoubleDecimal(v: number): [bigint, number] {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, Math.abs(v));
+  const bits = dv.getBigUint64(0);
+  const ex = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const m = ex === 0 ? frac : frac | (1n << 52n);
+  const e = (ex === 0 ? 1 : ex) - 1075;
+  return e >= 0 ? [m << BigInt(e), 0] : [m * 5n ** BigInt(-e), e];
+}
+
+/**
+ * The shortest decimal (as a JS number) that reads back to the float32 `f`; among the shortest, the
+ * closest to f, ties to the even digit string (the rule of Number#toString, applied to float32).
+ */
 export function shortestFloat(f: number): number {
   const x = Math.fround(f);
   if (!Number.isFinite(x) || x === 0) return x;
+  const ax = Math.abs(x);
+  const [D, ex] = exactFloatDecimal(ax);
   for (let p = 1; p <= 9; p++) {
-    const s = x.toExponential(p - 1); // d.ddde±x, correctly rounded to p digits
-    const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-    if (!m) break;
-    const sign = m[1];
-    const digits = BigInt(m[2] + (m[3] ?? ''));
-    const exp = Number(m[4]) - (p - 1);
-    let best: number | undefined;
-    for (const d of [digits - 1n, digits, digits + 1n]) {
-      if (d <= 0n) continue;
-      const v = Number(`${sign}${d}e${exp}`);
-      if (Math.fround(v) !== x) continue;
-      if (best === undefined || Math.abs(v - x) < Math.abs(best - x)) best = v;
+    const [q, e2] = roundHalfEven(D, ex, p);
+    let best: bigint | undefined;
+    let bestDist = 0n;
+    for (const c of [q - 1n, q, q + 1n]) {
+      if (c <= 0n || c.toString().length > p + (c === q + 1n ? 1 : 0)) continue;
+      if (!readsBackAsFloat(c, e2, ax)) continue;
+      let dist = diffScaled(c, e2, D, ex, Math.min(e2, ex));
+      if (dist < 0n) dist = -dist;
+      if (best === undefined || dist < bestDist || (dist === bestDist && (c & 1n) === 0n)) {
+        best = c;
+        bestDist = dist;
+      }
     }
-    if (best !== undefined) return best;
+    if (best !== undefined) {
+      const v = Number(`${best}e${e2}`);
+      return x < 0 ? -v : v;
+    }
   }
   return x;
 }

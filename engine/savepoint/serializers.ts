@@ -229,6 +229,35 @@ function tryReadUnknownComposite(r: ByteReader, s: SerializerSnapshot, depth: nu
   return false;
 }
 
+/**
+ * RowDataSerializerSnapshot (Table/SQL, version 3): i32 n, n Java-serialized LogicalTypes (no length
+ * prefixes), then a nested block of n snapshots. Found by scanning for a nested block with count n.
+ */
+function rowDataEntry(): Entry {
+  return {
+    read(r, s, depth) {
+      s.kind = 'unknown';
+      const n = r.count(`the field count of ${s.className}`, 6);
+      const start = r.pos;
+      const view = new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+      const limit = Math.min(r.end - 12, start + (1 << 20));
+      for (let p = start; p <= limit; p++) {
+        if (view.getInt32(p) !== NESTED_MAGIC || view.getInt32(p + 4) !== 1 || view.getInt32(p + 8) !== n) continue;
+        r.pos = p;
+        try {
+          s.nested = readNestedBlock(r, s.className, depth);
+          return;
+        } catch (e) {
+          if (!(e instanceof SavepointFormatError)) throw e;
+          s.nested = [];
+        }
+      }
+      r.pos = start;
+      r.fail(`the nested snapshots of ${s.className} after ${n} Java-serialized logical types`, 'none');
+    },
+  };
+}
+
 function outerPayloadText(b: Uint8Array): string | undefined {
   if (b.length < 2) return undefined;
   const n = (b[0] << 8) | b[1];
@@ -529,6 +558,7 @@ add('org.apache.flink.api.java.typeutils.runtime.CopyableValueSerializer$Copyabl
 add('org.apache.flink.api.java.typeutils.runtime.WritableSerializer$WritableSerializerSnapshot', classNamePayload());
 add('org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot', composite('unknown'));
 add('org.apache.flink.streaming.api.datastream.CoGroupedStreams$UnionSerializerSnapshot', composite('unknown'));
+add('org.apache.flink.table.runtime.typeutils.RowDataSerializer$RowDataSerializerSnapshot', rowDataEntry());
 add('org.apache.flink.streaming.api.operators.co.IntervalJoinOperator$BufferEntrySerializerSnapshot', composite('unknown'));
 
 function lookup(className: string): Entry | undefined {
@@ -623,15 +653,15 @@ export function avroTypeName(schema: unknown, enclosingNamespace?: string): stri
 // Static properties used by the raw rule (dump-format §3.3)
 // ------------------------------------------------------------------------------------------------
 
-/** The snapshot's child snapshots that make up its values (fields, elements, subclasses). */
+/**
+ * The child snapshots that count for the raw rule: composite children, POJO fields and registered
+ * subclasses. Non-registered subclass serializers (a runtime cache Flink snapshots as well) do not
+ * count, as in the oracle's type tree.
+ */
 export function childSnapshots(s: SerializerSnapshot): (SerializerSnapshot | undefined)[] {
   if (s.kind === 'pojo') {
     const p = s.pojo!;
-    return [
-      ...p.fields.map((f) => f.snapshot),
-      ...p.registeredSubclasses.map((x) => x.snapshot),
-      ...p.nonRegisteredSubclasses.map((x) => x.snapshot),
-    ];
+    return [...p.fields.map((f) => f.snapshot), ...p.registeredSubclasses.map((x) => x.snapshot)];
   }
   return s.nested;
 }
@@ -645,7 +675,7 @@ export function isOpaque(s: SerializerSnapshot | undefined, depth = 0): boolean 
 }
 
 export function pojoHasSubclasses(s: SerializerSnapshot): boolean {
-  return !!s.pojo && (s.pojo.registeredSubclasses.length > 0 || s.pojo.nonRegisteredSubclasses.length > 0);
+  return !!s.pojo && s.pojo.registeredSubclasses.length > 0;
 }
 
 /** dump-format §3.3 "decodable in tail position". */
@@ -677,3 +707,282 @@ function lastDecodable(fields: (SerializerSnapshot | undefined)[], depth: number
   for (let i = 0; i < fields.length - 1; i++) if (isOpaque(fields[i])) return false;
   return isDecodableInTail(fields[fields.length - 1], depth + 1);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Writing snapshots (for the savepoint writer and round-trip tests)
+// ------------------------------------------------------------------------------------------------
+
+/** Current outer snapshot versions of the composite snapshots we can write structurally. */
+const OUTER_VERSIONS: Partial<Record<SnapshotKind, number>> = {
+  genericArray: 1, list: 1, arrayList: 1, map: 1, set: 1, tuple: 2, row: 4, nullable: 2, ttl: 2, timer: 2,
+};
+
+const SIMPLE_KINDS = new Set<SnapshotKind>([
+  'boolean', 'byte', 'short', 'int', 'long', 'float', 'double', 'char', 'string', 'void', 'bigint', 'bigdec',
+  'instant', 'localDate', 'localTime', 'localDateTime', 'date', 'sqlDate', 'sqlTime', 'sqlTimestamp',
+  'byteArray', 'intArray', 'longArray', 'shortArray', 'booleanArray', 'charArray', 'floatArray', 'doubleArray',
+  'stringArray', 'tuple0', 'java', 'voidNamespace', 'timeWindow', 'globalWindow',
+]);
+
+interface Out {
+  u8(v: number): unknown;
+  bool(v: boolean): unknown;
+  i32(v: number): unknown;
+  i64(v: bigint | number): unknown;
+  utf(s: string): unknown;
+  bytes(b: Uint8Array): unknown;
+  varUint(v: number): unknown;
+}
+
+function writeFlinkString(out: Out, s: string): void {
+  out.varUint(s.length + 1);
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    while (c >= 0x80) {
+      out.u8((c & 0x7f) | 0x80);
+      c >>>= 7;
+    }
+    out.u8(c);
+  }
+}
+
+/**
+ * Writes a versioned snapshot. With `preferRaw` (the default) a snapshot that was read from a file is
+ * copied byte for byte; otherwise (and for snapshots built in code) it is written in the current format.
+ */
+export function writeVersionedSnapshot(s: SerializerSnapshot, out: Out, preferRaw = true): void {
+  if (s.ttlAware) {
+    if (preferRaw && s.ttlAware.raw) return void out.bytes(s.ttlAware.raw);
+    out.utf('org.apache.flink.runtime.state.ttl.TtlAwareSerializerSnapshot');
+    out.i32(1);
+    out.bool(s.ttlAware.ttlEnabled);
+    writeVersionedSnapshot({ ...s, ttlAware: undefined }, out, preferRaw);
+    return;
+  }
+  if (preferRaw && s.raw) return void out.bytes(s.raw);
+  const framed = (write: (o: Out) => void) => {
+    const chunks: number[] = [];
+    const sub = byteSink(chunks);
+    write(sub);
+    out.i32(chunks.length);
+    out.bytes(Uint8Array.from(chunks));
+  };
+  const optionalMap = (entries: { name: string; key?: (o: Out) => void; value?: (o: Out) => void }[]) => {
+    out.i64(OPTIONAL_MAP_HEADER);
+    out.i32(entries.length);
+    for (const e of entries) {
+      out.utf(e.name);
+      for (const part of [e.key, e.value]) {
+        if (!part) out.bool(false);
+        else {
+          out.bool(true);
+          framed(part);
+        }
+      }
+    }
+  };
+  if (SIMPLE_KINDS.has(s.kind)) {
+    out.utf(s.className);
+    out.i32(3);
+    return;
+  }
+  const outer = OUTER_VERSIONS[s.kind];
+  if (outer !== undefined) {
+    out.utf(s.className);
+    out.i32(3);
+    out.i32(COMPOSITE_MAGIC);
+    out.i32(outer);
+    if (s.kind === 'genericArray') out.utf(s.genericArray!.componentClass);
+    if (s.kind === 'tuple') out.utf(s.tupleClass!);
+    if (s.kind === 'row') out.bool(s.row?.supportsRowKind ?? true);
+    if (s.kind === 'nullable') out.i32(s.nullable!.paddingLength);
+    out.i32(NESTED_MAGIC);
+    out.i32(1);
+    out.i32(s.nested.length);
+    for (const n of s.nested) writeVersionedSnapshot(n, out, preferRaw);
+    return;
+  }
+  switch (s.kind) {
+    case 'enum':
+      out.utf(s.className);
+      out.i32(3);
+      out.utf(s.enum!.className);
+      out.i32(s.enum!.constants.length);
+      for (const c of s.enum!.constants) out.utf(c);
+      return;
+    case 'pojo': {
+      const p = s.pojo!;
+      out.utf(s.className);
+      out.i32(2);
+      out.utf(p.className);
+      optionalMap(
+        p.fields.map((f) => ({
+          name: f.name,
+          key: (o: Out) => {
+            o.utf(f.declaringClass ?? p.className);
+            o.utf(f.name);
+          },
+          value: f.snapshot ? (o: Out) => writeVersionedSnapshot(f.snapshot!, o, preferRaw) : undefined,
+        })),
+      );
+      for (const subs of [p.registeredSubclasses, p.nonRegisteredSubclasses]) {
+        optionalMap(
+          subs.map((x) => ({
+            name: x.className,
+            key: () => undefined,
+            value: x.snapshot ? (o: Out) => writeVersionedSnapshot(x.snapshot!, o, preferRaw) : undefined,
+          })),
+        );
+      }
+      return;
+    }
+    case 'kryo':
+      // registrations and default serializers are kept only as the original bytes
+      if (s.raw) return void out.bytes(s.raw);
+      out.utf(s.className);
+      out.i32(2);
+      out.utf(s.kryo!.typeClass);
+      for (let i = 0; i < 3; i++) optionalMap([]);
+      return;
+    case 'avro':
+      out.utf(s.className);
+      out.i32(3);
+      writeFlinkString(out, s.avro!.runtimeClass ?? 'org.apache.avro.generic.GenericRecord');
+      writeFlinkString(out, s.avro!.schemaText);
+      return;
+    default:
+      if (s.raw) return void out.bytes(s.raw);
+      throw new Error(`cannot write a snapshot of ${s.className} without its original bytes`);
+  }
+}
+
+/** i32 proxy version 2, then the versioned snapshot. */
+export function writeFramedSnapshot(s: SerializerSnapshot, out: Out, preferRaw = true): void {
+  out.i32(FRAMED_PROXY_VERSION);
+  writeVersionedSnapshot(s, out, preferRaw);
+}
+
+function byteSink(chunks: number[]): Out {
+  const o: Out = {
+    u8: (v) => chunks.push(v & 0xff),
+    bool: (v) => chunks.push(v ? 1 : 0),
+    i32: (v) => chunks.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff),
+    i64: (v) => {
+      const x = BigInt.asUintN(64, BigInt(v));
+      for (let i = 7; i >= 0; i--) chunks.push(Number((x >> BigInt(8 * i)) & 0xffn));
+    },
+    utf: (s) => {
+      const b: number[] = [];
+      for (let i = 0; i < s.length; i++) {
+        const u = s.charCodeAt(i);
+        if (u >= 1 && u <= 0x7f) b.push(u);
+        else if (u <= 0x7ff) b.push(0xc0 | (u >> 6), 0x80 | (u & 0x3f));
+        else b.push(0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f));
+      }
+      chunks.push(b.length >> 8, b.length & 0xff, ...b);
+    },
+    bytes: (b) => {
+      for (const x of b) chunks.push(x);
+    },
+    varUint: (v) => {
+      let x = v;
+      while (x >= 0x80) {
+        chunks.push((x & 0x7f) | 0x80);
+        x = Math.floor(x / 128);
+      }
+      chunks.push(x);
+    },
+  };
+  return o;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Building snapshots in code (writer, tests)
+// ------------------------------------------------------------------------------------------------
+
+const SIMPLE_CLASS: Partial<Record<SnapshotKind, string>> = {};
+for (const [name, kind] of [
+  ['Boolean', 'boolean'], ['Byte', 'byte'], ['Short', 'short'], ['Int', 'int'], ['Long', 'long'],
+  ['Float', 'float'], ['Double', 'double'], ['Char', 'char'], ['String', 'string'], ['Void', 'void'],
+  ['BigInt', 'bigint'], ['BigDec', 'bigdec'], ['Instant', 'instant'], ['LocalDate', 'localDate'],
+  ['LocalTime', 'localTime'], ['LocalDateTime', 'localDateTime'], ['Date', 'date'], ['SqlDate', 'sqlDate'],
+  ['SqlTime', 'sqlTime'], ['SqlTimestamp', 'sqlTimestamp'],
+] as [string, SnapshotKind][]) SIMPLE_CLASS[kind] = `${BASE}${name}Serializer$${name}SerializerSnapshot`;
+for (const [name, kind] of [
+  ['Byte', 'byteArray'], ['Int', 'intArray'], ['Long', 'longArray'], ['Short', 'shortArray'], ['Boolean', 'booleanArray'],
+  ['Char', 'charArray'], ['Float', 'floatArray'], ['Double', 'doubleArray'],
+] as [string, SnapshotKind][]) SIMPLE_CLASS[kind] = `${ARR}${name}PrimitiveArraySerializer$${name}PrimitiveArraySerializerSnapshot`;
+Object.assign(SIMPLE_CLASS, {
+  stringArray: `${ARR}StringArraySerializer$StringArraySerializerSnapshot`,
+  tuple0: 'org.apache.flink.api.java.typeutils.runtime.Tuple0SerializerSnapshot',
+  java: 'org.apache.flink.runtime.state.JavaSerializer$JavaSerializerSnapshot',
+  voidNamespace: 'org.apache.flink.runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapshot',
+  timeWindow: 'org.apache.flink.streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot',
+  globalWindow: 'org.apache.flink.streaming.api.windowing.windows.GlobalWindow$Serializer$GlobalWindowSerializerSnapshot',
+});
+
+const COMPOSITE_CLASS: Partial<Record<SnapshotKind, string>> = {
+  genericArray: `${BASE}GenericArraySerializerSnapshot`,
+  list: `${BASE}ListSerializerSnapshot`,
+  arrayList: 'org.apache.flink.runtime.state.ArrayListSerializerSnapshot',
+  map: `${BASE}MapSerializerSnapshot`,
+  set: `${BASE}SetSerializerSnapshot`,
+  tuple: 'org.apache.flink.api.java.typeutils.runtime.TupleSerializerSnapshot',
+  row: 'org.apache.flink.api.java.typeutils.runtime.RowSerializer$RowSerializerSnapshot',
+  nullable: 'org.apache.flink.api.java.typeutils.runtime.NullableSerializer$NullableSerializerSnapshot',
+  ttl: 'org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot',
+  timer: 'org.apache.flink.streaming.api.operators.TimerSerializerSnapshot',
+};
+
+/** Snapshot builders in the current Flink formats. */
+export const snapshots = {
+  simple(kind: SnapshotKind): SerializerSnapshot {
+    const className = SIMPLE_CLASS[kind];
+    if (!className) throw new Error(`${kind} is not a simple snapshot`);
+    return { className, version: 3, nested: [], kind };
+  },
+  composite(kind: SnapshotKind, nested: SerializerSnapshot[], extra: Partial<SerializerSnapshot> = {}): SerializerSnapshot {
+    const className = COMPOSITE_CLASS[kind];
+    if (!className) throw new Error(`${kind} is not a composite snapshot`);
+    return { className, version: 3, nested, kind, outerVersion: OUTER_VERSIONS[kind], ...extra };
+  },
+  tuple(fields: SerializerSnapshot[]): SerializerSnapshot {
+    return snapshots.composite('tuple', fields, { tupleClass: `org.apache.flink.api.java.tuple.Tuple${fields.length}` });
+  },
+  row(fields: SerializerSnapshot[], supportsRowKind = true): SerializerSnapshot {
+    return snapshots.composite('row', fields, { row: { supportsRowKind } });
+  },
+  nullable(inner: SerializerSnapshot, paddingLength = 0): SerializerSnapshot {
+    return snapshots.composite('nullable', [inner], { nullable: { paddingLength } });
+  },
+  ttl(user: SerializerSnapshot): SerializerSnapshot {
+    return snapshots.composite('ttl', [snapshots.simple('long'), user]);
+  },
+  genericArray(component: SerializerSnapshot, componentClass: string): SerializerSnapshot {
+    return snapshots.composite('genericArray', [component], { genericArray: { componentClass } });
+  },
+  enumOf(className: string, constants: string[]): SerializerSnapshot {
+    return { className: `${BASE}EnumSerializer$EnumSerializerSnapshot`, version: 3, nested: [], kind: 'enum', enum: { className, constants } };
+  },
+  pojo(
+    className: string,
+    fields: { name: string; snapshot?: SerializerSnapshot }[],
+    registeredSubclasses: PojoSubclassSnapshot[] = [],
+    nonRegisteredSubclasses: PojoSubclassSnapshot[] = [],
+  ): SerializerSnapshot {
+    return {
+      className: 'org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot',
+      version: 2,
+      nested: [],
+      kind: 'pojo',
+      pojo: { className, fields: fields.map((f) => ({ ...f, declaringClass: className })), registeredSubclasses, nonRegisteredSubclasses },
+    };
+  },
+  kryo(typeClass: string): SerializerSnapshot {
+    return { className: 'org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializerSnapshot', version: 2, nested: [], kind: 'kryo', kryo: { typeClass } };
+  },
+  avro(schema: unknown, runtimeClass = 'org.apache.avro.generic.GenericRecord'): SerializerSnapshot {
+    const schemaText = JSON.stringify(schema);
+    return { className: 'org.apache.flink.formats.avro.typeutils.AvroSerializerSnapshot', version: 3, nested: [], kind: 'avro', avro: { runtimeClass, schemaText, schema } };
+  },
+};
