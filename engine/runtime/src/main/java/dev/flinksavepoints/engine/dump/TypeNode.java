@@ -19,7 +19,6 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /** The static type tree of a restored serializer (§4 type strings and the §3.3 raw rules). */
@@ -96,8 +95,8 @@ final class TypeNode {
 
     static TypeNode of(TypeSerializer<?> s) {
         if (s == null) return leaf(Kind.UNKNOWN, "Unknown<null>", null);
-        String compat = dev.flinksavepoints.engine.compat.DumpCompat.unwrapTtlAware(s) != s ? "x" : null;
-        if (compat != null) return of(dev.flinksavepoints.engine.compat.DumpCompat.unwrapTtlAware(s));
+        TypeSerializer<?> unwrapped = dev.flinksavepoints.engine.compat.DumpCompat.unwrapTtlAware(s);
+        if (unwrapped != s) return of(unwrapped);
         if (s instanceof BooleanSerializer) return leaf(Kind.BOOLEAN, "Boolean", s);
         if (s instanceof ByteSerializer) return leaf(Kind.BYTE, "Byte", s);
         if (s instanceof ShortSerializer) return leaf(Kind.SHORT, "Short", s);
@@ -244,6 +243,11 @@ final class TypeNode {
 
     int pojoFieldCount;
 
+    /** A List<…> node over an element node (for KEY_VALUE_V2 list states). */
+    static TypeNode listOf(TypeNode elem) {
+        return new TypeNode(Kind.LIST, "List<" + elem.type + ">", null, new TypeNode[] {elem}, false);
+    }
+
     private static TypeNode prim(String e, TypeSerializer<?> s) {
         TypeNode n = leaf(Kind.PRIM_ARRAY, e + "[]", s);
         n.elem = e;
@@ -265,6 +269,4 @@ final class TypeNode {
         }
         return sb.toString();
     }
-
-    static final LinkedHashMap<String, String> NONE = new LinkedHashMap<>();
 }
