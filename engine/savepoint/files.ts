@@ -30,10 +30,14 @@ export class BytesSource implements DataSource {
   async close(): Promise<void> {}
 }
 
+/** Files up to this size are read once and served from memory; larger ones are read by range. */
+export const SMALL_FILE = 4 * 1024 * 1024;
+
 export class FileSource implements DataSource {
   readonly base = 0;
   private fh?: fs.promises.FileHandle;
   private sz?: number;
+  private whole?: Uint8Array;
   constructor(readonly file: string) {}
 
   private async open(): Promise<fs.promises.FileHandle> {
@@ -56,6 +60,14 @@ export class FileSource implements DataSource {
     const size = await this.size();
     const s = Math.max(0, Math.min(offset, size));
     const n = Math.max(0, Math.min(length, size - s));
+    if (size <= SMALL_FILE) {
+      if (!this.whole) this.whole = await this.readRange(0, size);
+      return this.whole.subarray(s, s + n);
+    }
+    return this.readRange(s, n);
+  }
+
+  private async readRange(s: number, n: number): Promise<Uint8Array> {
     if (n > Limits.maxBytes) throw new SavepointFormatError(this.file, s, `a section of at most ${Limits.maxBytes} bytes`, `${n} bytes`);
     const buf = new Uint8Array(n);
     const fh = await this.open();
@@ -71,6 +83,7 @@ export class FileSource implements DataSource {
   async close(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
+    this.whole = undefined;
     if (fh) await fh.close();
   }
 }

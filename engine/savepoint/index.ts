@@ -5,6 +5,7 @@
  *   listStates(sp, opId)                      → StateInfo[] (reads backend headers only)
  *   entries(sp, opId, {state, from/toKeyGroup}) → AsyncIterable<Entry>, one key group at a time
  *   lookup(sp, opId, state, key)              → the entries of one key (reads one key group)
+ *   describeHandles(sp, opId)                 → HandleInfo[] (types, sizes, locations, why not decoded)
  *   dumpLines(sp, opts)                       → AsyncIterable<string>, exactly docs/dump-format.md
  */
 import * as fs from 'node:fs';
@@ -12,12 +13,13 @@ import * as path from 'node:path';
 import { Limits, SavepointFormatError } from './errors';
 import { ByteReader, compareBytes } from './io';
 import { BytesSource, DataSource, FileSource, readAll } from './files';
-import { KeyedHandle, KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle, SubtaskState } from './metadata';
+import { KeyedHandle, KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from './metadata';
 import { KeyedHeader, KeyedStateDecoder, parseSection, readKeyedHeader, RawEntry } from './keyed';
 import { OperatorHeader, readBroadcastMap, readOperatorHeader, renderListElement, sliceRange } from './operator';
 import { stateLineFields, StateTypes } from './statemeta';
 import { typeString } from './serializers';
 import { javaHashCode, keyGroupForHash, KeyType, operatorIdFromUid } from './murmur';
+import { formatDouble, formatFloat } from './json';
 
 export { SavepointFormatError } from './errors';
 export { operatorIdFromUid, keyGroupForHash, javaHashCode, keyGroupRange } from './murmur';
@@ -189,11 +191,22 @@ interface OperatorPart {
   header: OperatorHeader;
 }
 
+interface HandleError {
+  subtask: number;
+  slot: 'managedKeyed' | 'managedOperator';
+  /** start key group (keyed handles), for ordering the error line like the entries */
+  start: number;
+  message: string;
+  error: SavepointFormatError;
+}
+
 interface OpenOperator {
   op: OperatorEntry;
   keyed: KeyedPart[];
   operator: OperatorPart[];
-  errors: { subtask: number; slot: string; message: string }[];
+  errors: HandleError[];
+  /** state declarations in declaration order: per subtask (ascending), keyed then operator */
+  declarations: StateTypes[];
   close(): Promise<void>;
 }
 
@@ -207,7 +220,8 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
   const md = sp.metadata;
   const keyed: KeyedPart[] = [];
   const operator: OperatorPart[] = [];
-  const errors: OpenOperator['errors'] = [];
+  const errors: HandleError[] = [];
+  const declarations: StateTypes[] = [];
   const sources: DataSource[] = [];
   const subtasks = [...op.subtasks].sort((a, b) => a.index - b.index);
   for (const st of subtasks) {
@@ -221,15 +235,18 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
         const decoders = header.types.map((t) => {
           try {
             return new KeyedStateDecoder(t, op.maxParallelism);
-          } catch {
+          } catch (e) {
+            if (!(e instanceof SavepointFormatError)) throw e;
             return undefined;
           }
         });
         const size = await src.size();
         const sortedOffsets = [...new Set(kh.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
         keyed.push({ subtask: st.index, handle: kh, src, header, decoders, sortedOffsets, size });
+        declarations.push(...header.types);
       } catch (e) {
-        errors.push({ subtask: st.index, slot: 'managedKeyed', message: errorMessage(e) });
+        if (!(e instanceof SavepointFormatError)) throw e;
+        errors.push({ subtask: st.index, slot: 'managedKeyed', start: kh.start, message: errorMessage(e), error: e });
       }
     }
     const oh = st.managedOperator;
@@ -241,8 +258,10 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
         const hr = await readHeaderBytes(src, all);
         const header = readOperatorHeader(hr);
         operator.push({ subtask: st.index, handle: oh, src, header });
+        declarations.push(...header.types);
       } catch (e) {
-        errors.push({ subtask: st.index, slot: 'managedOperator', message: errorMessage(e) });
+        if (!(e instanceof SavepointFormatError)) throw e;
+        errors.push({ subtask: st.index, slot: 'managedOperator', start: 0, message: errorMessage(e), error: e });
       }
     }
   }
@@ -251,17 +270,17 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
     keyed,
     operator,
     errors,
+    declarations,
     async close() {
       for (const s of sources) await s.close().catch(() => undefined);
     },
   };
 }
 
-/** Distinct states by name (keyed first, then operator/broadcast), lowest subtask's declaration. */
+/** Distinct states by name, the first declaration (lowest subtask) winning, sorted by name. */
 function collectStates(oo: OpenOperator): StateTypes[] {
   const byName = new Map<string, StateTypes>();
-  for (const k of oo.keyed) for (const t of k.header.types) if (!byName.has(t.name)) byName.set(t.name, t);
-  for (const o of oo.operator) for (const t of o.header.types) if (!byName.has(t.name)) byName.set(t.name, t);
+  for (const t of oo.declarations) if (!byName.has(t.name)) byName.set(t.name, t);
   return [...byName.values()].sort((a, b) => cmpStr(a.name, b.name));
 }
 
@@ -273,9 +292,7 @@ export async function listStates(sp: Savepoint, opId: string): Promise<StateInfo
   const op = requireOperator(sp, opId);
   const oo = await openOperator(sp, op);
   try {
-    if (oo.errors.length && !oo.keyed.length && !oo.operator.length) {
-      throw new Error(oo.errors[0].message);
-    }
+    if (oo.errors.length) throw oo.errors[0].error;
     return collectStates(oo).map((t) => {
       const s: StateInfo = { name: t.name, backend: t.backend, kind: t.kind };
       if (t.key) s.keyType = typeString(t.key);
@@ -293,7 +310,8 @@ export async function listStates(sp: Savepoint, opId: string): Promise<StateInfo
 // keyed entries
 
 function keyedEntryLine(opId: string, state: string, d: ReturnType<KeyedStateDecoder['decode']>): string {
-  let s = `{"type":"entry","operator":"${opId}","state":${JSON.stringify(state)},"keyGroup":${d.keyGroup},"key":${d.key}`;
+  let s = `{"type":"entry","operator":"${opId}","state":${JSON.stringify(state)},"keyGroup":${d.keyGroup}`;
+  if (d.key !== undefined) s += `,"key":${d.key}`;
   if (d.namespace !== undefined) s += `,"namespace":${d.namespace}`;
   if (d.userKey !== undefined) s += `,"userKey":${d.userKey}`;
   if (d.value !== undefined) s += `,"value":${d.value}`;
@@ -311,18 +329,15 @@ interface KgItem {
   offset: number;
 }
 
-function keyGroupItems(oo: OpenOperator, from = 0, to = Number.MAX_SAFE_INTEGER): KgItem[] {
+function keyGroupItemsOf(part: KeyedPart, from = 0, to = Number.MAX_SAFE_INTEGER): KgItem[] {
   const items: KgItem[] = [];
-  for (const part of oo.keyed) {
-    const h = part.handle;
-    for (let i = 0; i < h.offsets.length; i++) {
-      const kg = h.start + i;
-      if (kg < from || kg > to) continue;
-      const o = h.offsets[i];
-      if (o > 0) items.push({ kg, part, offset: o });
-    }
+  const h = part.handle;
+  for (let i = 0; i < h.offsets.length; i++) {
+    const kg = h.start + i;
+    if (kg < from || kg > to) continue;
+    const o = h.offsets[i];
+    if (o !== 0) items.push({ kg, part, offset: o });
   }
-  items.sort((a, b) => a.kg - b.kg || a.part.subtask - b.part.subtask);
   return items;
 }
 
@@ -330,8 +345,8 @@ async function readKeyGroup(it: KgItem): Promise<RawEntry[]> {
   const p = it.part;
   const idx = p.sortedOffsets.indexOf(it.offset);
   const end = idx >= 0 && idx + 1 < p.sortedOffsets.length ? p.sortedOffsets[idx + 1] : p.size;
-  if (it.offset >= p.size) {
-    throw new SavepointFormatError(p.src.file, p.src.base + it.offset, `key group ${it.kg} inside the state data (${p.size} bytes)`, `offset ${it.offset}`);
+  if (it.offset < 0 || it.offset >= p.size) {
+    throw new SavepointFormatError(p.src.file, p.src.base + Math.max(0, it.offset), `key group ${it.kg} inside the state data (${p.size} bytes)`, `offset ${it.offset}`);
   }
   if (end - it.offset > Limits.maxBytes) {
     throw new SavepointFormatError(p.src.file, p.src.base + it.offset, `a key group of at most ${Limits.maxBytes} bytes`, `${end - it.offset}`);
@@ -346,82 +361,111 @@ interface KeyedLine {
   entry: Entry;
 }
 
-/** Yields the sorted entries of one key group (all parts holding it), or an error line. */
-async function decodeKeyGroup(oo: OpenOperator, group: KgItem[], stateFilter?: string): Promise<{ lines: KeyedLine[]; errors: string[] }> {
+/** Decodes one key group of one handle; entries sorted by state name, then raw key bytes. */
+async function decodeKeyGroup(oo: OpenOperator, it: KgItem, stateFilter?: string): Promise<KeyedLine[]> {
   const lines: KeyedLine[] = [];
-  const errors: string[] = [];
-  for (const it of group) {
-    try {
-      const raw = await readKeyGroup(it);
-      for (const e of raw) {
-        const t = it.part.header.types[e.stateId];
-        if (stateFilter !== undefined && t.name !== stateFilter) continue;
-        const dec = it.part.decoders[e.stateId];
-        if (!dec) throw new SavepointFormatError(it.part.src.file, e.keyAt, `a decodable state ${t.name}`);
-        const d = dec.decode(e, it.part.src.file, it.kg);
-        const line = keyedEntryLine(oo.op.id, t.name, d);
-        lines.push({
-          state: t.name,
-          rawKey: e.key,
-          entry: {
-            type: 'entry',
-            operator: oo.op.id,
-            state: t.name,
-            subtask: it.part.subtask,
-            keyGroup: d.keyGroup,
-            key: d.key,
-            namespace: d.namespace,
-            userKey: d.userKey,
-            value: d.value,
-            timestamp: d.timestamp,
-            line,
-          },
-        });
-      }
-    } catch (e) {
-      if (!(e instanceof SavepointFormatError) && !(e instanceof RangeError) && !(e instanceof TypeError) && !(e instanceof Error)) throw e;
-      errors.push(errorLine(oo.op.id, it.part.subtask, 'managedKeyed', errorMessage(e)));
-    }
+  const raw = await readKeyGroup(it);
+  for (const e of raw) {
+    const t = it.part.header.types[e.stateId];
+    if (stateFilter !== undefined && t.name !== stateFilter) continue;
+    const dec = it.part.decoders[e.stateId];
+    if (!dec) throw new SavepointFormatError(it.part.src.file, e.keyAt, `a decodable state ${t.name}`);
+    const d = dec.decode(e, it.part.src.file, it.kg);
+    const line = keyedEntryLine(oo.op.id, t.name, d);
+    lines.push({
+      state: t.name,
+      rawKey: e.key,
+      entry: {
+        type: 'entry',
+        operator: oo.op.id,
+        state: t.name,
+        subtask: it.part.subtask,
+        keyGroup: d.keyGroup,
+        key: d.key,
+        namespace: d.namespace,
+        userKey: d.userKey,
+        value: d.value,
+        timestamp: d.timestamp,
+        line,
+      },
+    });
   }
   lines.sort((a, b) => cmpStr(a.state, b.state) || compareBytes(a.rawKey, b.rawKey));
-  return { lines, errors };
+  return lines;
 }
 
-async function* keyedEntries(oo: OpenOperator, opts: EntryOptions): AsyncGenerator<{ entry?: Entry; error?: string }> {
-  const items = keyGroupItems(oo, opts.fromKeyGroup, opts.toKeyGroup);
-  let i = 0;
-  while (i < items.length) {
-    let j = i + 1;
-    while (j < items.length && items[j].kg === items[i].kg) j++;
-    const { lines, errors } = await decodeKeyGroup(oo, items.slice(i, j), opts.state);
-    for (const e of errors) yield { error: e };
-    for (const l of lines) yield { entry: l.entry };
-    i = j;
+type Emitted = { entry?: Entry; error?: string; cause?: SavepointFormatError };
+
+/**
+ * Keyed entries of all handles, ordered like the oracle: handles by start key group then subtask
+ * (header errors in their place), key groups ascending within a handle. A failing key group ends
+ * its handle with one error line.
+ */
+async function* keyedEntries(oo: OpenOperator, opts: EntryOptions): AsyncGenerator<Emitted> {
+  type Slot = { start: number; subtask: number; part?: KeyedPart; err?: HandleError };
+  const slots: Slot[] = [
+    ...oo.keyed.map((part) => ({ start: part.handle.start, subtask: part.subtask, part })),
+    ...oo.errors.filter((e) => e.slot === 'managedKeyed').map((err) => ({ start: err.start, subtask: err.subtask, err })),
+  ];
+  slots.sort((a, b) => a.start - b.start || a.subtask - b.subtask);
+  for (const s of slots) {
+    if (s.err) {
+      yield { error: errorLine(oo.op.id, s.subtask, 'managedKeyed', s.err.message), cause: s.err.error };
+      continue;
+    }
+    for (const it of keyGroupItemsOf(s.part!, opts.fromKeyGroup, opts.toKeyGroup)) {
+      let lines: KeyedLine[];
+      try {
+        lines = await decodeKeyGroup(oo, it, opts.state);
+      } catch (e) {
+        if (!(e instanceof SavepointFormatError)) throw e;
+        yield { error: errorLine(oo.op.id, s.subtask, 'managedKeyed', errorMessage(e)), cause: e };
+        break;
+      }
+      for (const l of lines) yield { entry: l.entry };
+    }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // operator-state elements
 
-async function* operatorElements(oo: OpenOperator, stateFilter?: string): AsyncGenerator<{ entry?: Entry; error?: string }> {
-  const names = new Set<string>();
-  for (const p of oo.operator) for (const t of p.header.types) names.add(t.name);
-  const sorted = [...names].sort(cmpStr);
-  for (const name of sorted) {
-    if (stateFilter !== undefined && name !== stateFilter) continue;
-    for (const p of oo.operator) {
-      const t = p.header.types.find((x) => x.name === name);
-      if (!t) continue;
-      try {
-        for (const e of await readOperatorState(oo, p, t)) yield { entry: e };
-      } catch (e) {
-        yield { error: errorLine(oo.op.id, p.subtask, 'managedOperator', errorMessage(e)) };
+/**
+ * Operator-state elements of all handles: first one error line per failing handle (subtask order),
+ * then all elements by state name, subtask, index / raw key bytes.
+ */
+async function* operatorElements(oo: OpenOperator, stateFilter?: string): AsyncGenerator<Emitted> {
+  type Item = { name: string; subtask: number; index: number; rawKey?: Uint8Array; entry: Entry };
+  const items: Item[] = [];
+  const failures: { subtask: number; line: string; cause: SavepointFormatError }[] = [];
+  for (const e of oo.errors) {
+    if (e.slot === 'managedOperator') failures.push({ subtask: e.subtask, line: errorLine(oo.op.id, e.subtask, 'managedOperator', e.message), cause: e.error });
+  }
+  for (const p of oo.operator) {
+    try {
+      for (const meta of p.handle.states) {
+        if (stateFilter !== undefined && meta.name !== stateFilter) continue;
+        const t = p.header.types.find((x) => x.name === meta.name);
+        if (!t) throw new SavepointFormatError(p.src.file, p.src.base, `meta information for operator state ${JSON.stringify(meta.name)}`, 'none in the header');
+        for (const x of await readOperatorState(oo, p, t)) items.push({ name: t.name, subtask: p.subtask, index: x.index ?? 0, rawKey: x.rawKey, entry: x.entry });
       }
+    } catch (e) {
+      if (!(e instanceof SavepointFormatError)) throw e;
+      failures.push({ subtask: p.subtask, line: errorLine(oo.op.id, p.subtask, 'managedOperator', errorMessage(e)), cause: e });
     }
   }
+  failures.sort((a, b) => a.subtask - b.subtask);
+  for (const f of failures) yield { error: f.line, cause: f.cause };
+  items.sort(
+    (a, b) =>
+      cmpStr(a.name, b.name) ||
+      a.subtask - b.subtask ||
+      (a.rawKey && b.rawKey ? compareBytes(a.rawKey, b.rawKey) : a.index - b.index),
+  );
+  for (const it of items) yield { entry: it.entry };
 }
 
-async function readOperatorState(oo: OpenOperator, p: OperatorPart, t: StateTypes): Promise<Entry[]> {
+async function readOperatorState(oo: OpenOperator, p: OperatorPart, t: StateTypes): Promise<{ index?: number; rawKey?: Uint8Array; entry: Entry }[]> {
   const meta = p.handle.states.find((s) => s.name === t.name);
   if (!meta || meta.offsets.length === 0) return [];
   const size = await p.src.size();
@@ -437,11 +481,9 @@ async function readOperatorState(oo: OpenOperator, p: OperatorPart, t: StateType
   }
   if (hi - lo > Limits.maxBytes) throw new SavepointFormatError(p.src.file, p.src.base + lo, `an operator state of at most ${Limits.maxBytes} bytes`, `${hi - lo}`);
   const data = await p.src.read(lo, hi - lo);
-  const base = lo;
-  const out: Entry[] = [];
+  const out: { index?: number; rawKey?: Uint8Array; entry: Entry }[] = [];
   const opId = oo.op.id;
-  const fileBase = p.src.base;
-  const mk = (e: Omit<Entry, 'line' | 'type' | 'operator' | 'state' | 'subtask'>, line: string): Entry => ({
+  const mk = (e: Partial<Entry>, line: string): Entry => ({
     type: 'element',
     operator: opId,
     state: t.name,
@@ -451,26 +493,26 @@ async function readOperatorState(oo: OpenOperator, p: OperatorPart, t: StateType
   });
   const head = `{"type":"element","operator":"${opId}","state":${JSON.stringify(t.name)},"subtask":${p.subtask}`;
   if (t.kind === 'BROADCAST') {
-    for (const o of meta.offsets) {
-      const r = sliceRangeAt(data, p, base, o, endOf(o), fileBase);
-      const m = readBroadcastMap(t, r);
-      if ('raw' in m) out.push(mk({ index: 0, value: m.raw }, `${head},"index":0,"value":${m.raw}}`));
-      else for (const e of m) out.push(mk({ key: e.key, value: e.value }, `${head},"key":${e.key},"value":${e.value}}`));
-    }
+    const o = meta.offsets[0];
+    const r = sliceRangeAt(data, p, lo, o, endOf(o));
+    const m = readBroadcastMap(t, r);
+    if ('raw' in m) out.push({ rawKey: new Uint8Array(0), entry: mk({ index: 0, value: m.raw }, `${head},"index":0,"value":${m.raw}}`) });
+    else for (const e of m) out.push({ rawKey: e.rawKey, entry: mk({ key: e.key, value: e.value }, `${head},"key":${e.key},"value":${e.value}}`) });
   } else {
     meta.offsets.forEach((o, index) => {
-      const r = sliceRangeAt(data, p, base, o, endOf(o), fileBase);
+      const r = sliceRangeAt(data, p, lo, o, endOf(o));
       const value = renderListElement(t, r);
-      out.push(mk({ index, value }, `${head},"index":${index},"value":${value}}`));
+      out.push({ index, entry: mk({ index, value }, `${head},"index":${index},"value":${value}}`) });
     });
   }
   return out;
 }
 
-function sliceRangeAt(data: Uint8Array, p: OperatorPart, base: number, start: number, end: number, fileBase: number): ByteReader {
-  const r = sliceRange(data, p.src.file, base, start, end, p.header.compressed);
-  if (fileBase === 0) return r;
-  return new ByteReader(r.buf, r.file, r.base + fileBase, r.pos, r.end);
+/** A reader over [start, end) of the data (decompressed when the backend compresses), with file offsets. */
+function sliceRangeAt(data: Uint8Array, p: OperatorPart, lo: number, start: number, end: number): ByteReader {
+  const r = sliceRange(data, p.src.file, lo, start, end, p.header.compressed);
+  if (p.src.base === 0) return r;
+  return new ByteReader(r.buf, r.file, r.base + p.src.base, r.pos, r.end);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,20 +529,24 @@ export async function* entries(sp: Savepoint, opId: string, opts: EntryOptions =
   const op = requireOperator(sp, opId);
   const oo = await openOperator(sp, op);
   try {
-    if (oo.errors.length) throw new Error(oo.errors[0].message);
     for await (const x of keyedEntries(oo, opts)) {
-      if (x.error) throw new Error(JSON.parse(x.error).message);
+      if (x.cause) throw x.cause;
       if (x.entry) yield x.entry;
     }
     if (opts.fromKeyGroup === undefined && opts.toKeyGroup === undefined) {
       for await (const x of operatorElements(oo, opts.state)) {
-        if (x.error) throw new Error(JSON.parse(x.error).message);
+        if (x.cause) throw x.cause;
         if (x.entry) yield x.entry;
       }
     }
   } finally {
     await oo.close();
   }
+}
+
+/** A key given on the command line / API that cannot be looked up. */
+export class KeyError extends Error {
+  override name = 'KeyError';
 }
 
 const KEY_TYPES: Record<string, KeyType> = {
@@ -518,7 +564,7 @@ const KEY_TYPES: Record<string, KeyType> = {
 /** The JSON rendering of a user-given key of a simple type, and its Java hash code. */
 export function parseKey(key: string | number | bigint | boolean, keyType: string): { json: string; hash: number } {
   const kt = KEY_TYPES[keyType];
-  if (!kt) throw new Error(`lookup by key needs a String or boxed primitive key, not ${keyType}`);
+  if (!kt) throw new KeyError(`lookup by key needs a String or boxed primitive key, not ${keyType}`);
   const s = String(key);
   switch (kt) {
     case 'String':
@@ -526,24 +572,24 @@ export function parseKey(key: string | number | bigint | boolean, keyType: strin
     case 'Character':
       return { json: JSON.stringify(s.charAt(0)), hash: javaHashCode(s, kt) };
     case 'Boolean':
-      if (s !== 'true' && s !== 'false') throw new Error(`not a Boolean: ${s}`);
+      if (s !== 'true' && s !== 'false') throw new KeyError(`not a Boolean: ${s}`);
       return { json: s, hash: javaHashCode(s === 'true', kt) };
     case 'Double':
     case 'Float': {
       const n = Number(s);
-      if (Number.isNaN(n) && s !== 'NaN') throw new Error(`not a number: ${s}`);
+      if (Number.isNaN(n) && s !== 'NaN') throw new KeyError(`not a number: ${s}`);
       const f = kt === 'Float' ? Math.fround(n) : n;
-      return { json: Number.isFinite(f) ? String(f) : JSON.stringify(String(f)), hash: javaHashCode(f, kt) };
+      return { json: kt === 'Float' ? formatFloat(f) : formatDouble(f), hash: javaHashCode(f, kt) };
     }
     default: {
       let v: bigint;
       try {
         v = BigInt(s);
       } catch {
-        throw new Error(`not an integer: ${s}`);
+        throw new KeyError(`not an integer: ${s}`);
       }
       const bits = kt === 'Long' ? 64 : kt === 'Integer' ? 32 : kt === 'Short' ? 16 : 8;
-      if (BigInt.asIntN(bits, v) !== v) throw new Error(`${s} does not fit a ${kt}`);
+      if (BigInt.asIntN(bits, v) !== v) throw new KeyError(`${s} does not fit a ${kt}`);
       return { json: v.toString(), hash: javaHashCode(kt === 'Long' ? v : Number(v), kt) };
     }
   }
@@ -554,7 +600,7 @@ export async function lookup(sp: Savepoint, opId: string, state: string | undefi
   const op = requireOperator(sp, opId);
   const oo = await openOperator(sp, op);
   try {
-    if (oo.errors.length) throw new Error(oo.errors[0].message);
+    if (oo.errors.length) throw oo.errors[0].error;
     return await lookupIn(oo, state, key);
   } finally {
     await oo.close();
@@ -563,14 +609,20 @@ export async function lookup(sp: Savepoint, opId: string, state: string | undefi
 
 async function lookupIn(oo: OpenOperator, state: string | undefined, key: string | number | bigint | boolean): Promise<Entry[]> {
   const part = oo.keyed[0];
-  if (!part) return [];
+  if (!part) {
+    if (oo.errors.length) throw oo.errors[0].error;
+    return [];
+  }
   const keyType = typeString(part.header.keySerializer);
   const { json, hash } = parseKey(key, keyType);
   const kg = keyGroupForHash(hash, oo.op.maxParallelism);
-  const group = keyGroupItems(oo, kg, kg);
-  const { lines, errors } = await decodeKeyGroup(oo, group, state);
-  if (errors.length) throw new Error(JSON.parse(errors[0]).message);
-  return lines.map((l) => l.entry).filter((e) => e.key === json);
+  const out: Entry[] = [];
+  for (const p of oo.keyed) {
+    for (const it of keyGroupItemsOf(p, kg, kg)) {
+      for (const l of await decodeKeyGroup(oo, it, state)) if (l.entry.key === json) out.push(l.entry);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,34 +636,89 @@ export interface DumpOptions {
   key?: string;
 }
 
-function skippedLines(op: OperatorEntry): string[] {
-  const out: string[] = [];
+/** One state handle of an operator, as stored in `_metadata`. */
+export interface HandleInfo {
+  subtask: number;
+  slot: 'managedKeyed' | 'rawKeyed' | 'managedOperator' | 'rawOperator';
+  /** the handle type code (§4.6) */
+  type: number;
+  /** savepointKeyGroups, operator, incremental, keyGroups, changelog, raw */
+  handle: string;
+  size: number;
+  /** key-group range of keyed handles */
+  keyGroups?: { start: number; end: number };
+  /** where the bytes are: inline in _metadata, or a file path */
+  location?: string;
+  /** set when the handle's content is not decoded */
+  reason?: string;
+}
+
+function locationOf(h: StreamHandle | null): string | undefined {
+  if (!h) return undefined;
+  switch (h.type) {
+    case 1:
+      return 'inline';
+    case 6:
+      return h.path;
+    case 2:
+      return h.path ?? h.uri;
+    case 15:
+      return h.path ?? h.physical;
+    default:
+      return undefined;
+  }
+}
+
+function keyedKind(h: KeyedHandle): [string, string | undefined] {
+  switch (h.type) {
+    case 7:
+      return ['savepointKeyGroups', undefined];
+    case 5:
+    case 11:
+      return ['incremental', 'native RocksDB state is not readable yet'];
+    case 3:
+    case 12:
+      return ['keyGroups', 'checkpoint key-group state is not readable yet'];
+    default:
+      return ['changelog', 'changelog state is not readable yet'];
+  }
+}
+
+/** Every state handle of an operator by subtask, then slot (managedKeyed, rawKeyed, managedOperator, rawOperator). */
+export function describeHandles(sp: Savepoint, opId: string): HandleInfo[] {
+  return handlesOf(requireOperator(sp, opId));
+}
+
+function handlesOf(op: OperatorEntry): HandleInfo[] {
+  const out: HandleInfo[] = [];
   const subtasks = [...op.subtasks].sort((a, b) => a.index - b.index);
-  const line = (st: SubtaskState, slot: string, handle: string, reason: string) =>
-    `{"type":"skipped","operator":"${op.id}","subtask":${st.index},"slot":"${slot}","handle":"${handle}","reason":"${reason}"}`;
-  const keyedKind = (h: KeyedHandle): [string, string] | undefined => {
-    switch (h.type) {
-      case 7:
-        return undefined;
-      case 5:
-      case 11:
-        return ['incremental', 'native RocksDB state is not readable yet'];
-      case 3:
-      case 12:
-        return ['keyGroups', 'checkpoint key-group state is not readable yet'];
-      default:
-        return ['changelog', 'changelog state is not readable yet'];
-    }
-  };
   for (const st of subtasks) {
-    if (st.managedKeyed) {
-      const k = keyedKind(st.managedKeyed);
-      if (k) out.push(line(st, 'managedKeyed', k[0], k[1]));
-    }
-    if (st.rawKeyed) out.push(line(st, 'rawKeyed', 'raw', 'raw state is opaque'));
-    if (st.rawOperator) out.push(line(st, 'rawOperator', 'raw', 'raw state is opaque'));
+    const keyed = (h: KeyedHandle | null, slot: 'managedKeyed' | 'rawKeyed') => {
+      if (!h) return;
+      const [handle, reason] = slot === 'rawKeyed' ? ['raw', 'raw state is opaque'] : keyedKind(h);
+      const info: HandleInfo = { subtask: st.index, slot, type: h.type, handle, size: h.size, keyGroups: { start: h.start, end: h.start + h.count - 1 } };
+      if ('data' in h) info.location = locationOf(h.data);
+      if (reason) info.reason = reason;
+      out.push(info);
+    };
+    const oper = (h: OperatorHandle | null, slot: 'managedOperator' | 'rawOperator') => {
+      if (!h) return;
+      const info: HandleInfo = { subtask: st.index, slot, type: h.type, handle: slot === 'rawOperator' ? 'raw' : 'operator', size: h.size, location: locationOf(h.data) };
+      if (slot === 'rawOperator') info.reason = 'raw state is opaque';
+      out.push(info);
+    };
+    keyed(st.managedKeyed, 'managedKeyed');
+    keyed(st.rawKeyed, 'rawKeyed');
+    oper(st.managedOperator, 'managedOperator');
+    oper(st.rawOperator, 'rawOperator');
   }
   return out;
+}
+
+function skippedLines(op: OperatorEntry): string[] {
+  return handlesOf(op)
+    .filter((h) => h.reason !== undefined && h.slot !== 'managedOperator')
+    .map((h) => `{"type":"skipped","operator":"${op.id}","subtask":${h.subtask},"slot":"${h.slot}","handle":"${h.handle}","reason":"${h.reason}"}`);
 }
 
 export function savepointLine(sp: Savepoint): string {
@@ -649,12 +756,12 @@ export async function* dumpLines(sp: Savepoint, opts: DumpOptions = {}): AsyncGe
         yield `{"type":"state","operator":"${op.id}","name":${JSON.stringify(t.name)}${stateLineFields(t)}}`;
       }
       for (const l of skippedLines(op)) yield l;
-      for (const e of oo.errors) yield errorLine(op.id, e.subtask, e.slot, e.message);
       if (opts.key !== undefined) {
         if (!oo.keyed.length) continue;
         try {
           for (const e of await lookupIn(oo, opts.state, opts.key)) yield e.line;
         } catch (e) {
+          if (!(e instanceof SavepointFormatError) && !(e instanceof KeyError)) throw e;
           yield errorLine(op.id, oo.keyed[0].subtask, 'managedKeyed', errorMessage(e));
         }
         continue;

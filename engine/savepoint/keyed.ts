@@ -57,6 +57,7 @@ export function readKeyGroupSection(r: ByteReader, stateCount: number): RawEntry
   const out: RawEntry[] = [];
   const sAt = r.offset;
   let state = r.u16('a state id');
+  if (state === 0xffff) return out;
   if (state >= stateCount) r.fail(`a state id below ${stateCount}`, String(state), sAt);
   for (;;) {
     const keyAt = r.offset + 4;
@@ -104,7 +105,7 @@ export function parseSection(
 /** A decoded keyed entry as JSON fragments (already rendered per dump-format §3). */
 export interface DecodedEntry {
   keyGroup: number;
-  key: string;
+  key?: string;
   namespace?: string;
   userKey?: string;
   value?: string;
@@ -160,15 +161,18 @@ export class KeyedStateDecoder {
 
   decode(e: RawEntry, file: string, expectedKeyGroup: number): DecodedEntry {
     const kr = new ByteReader(e.key, file, e.keyAt);
-    const kg = this.prefix === 1 ? kr.u8('the key-group prefix') : kr.u16('the key-group prefix');
-    if (kg !== expectedKeyGroup) kr.fail(`key-group prefix ${expectedKeyGroup}`, String(kg), e.keyAt);
+    // the oracle only warns about a prefix that differs from the section's key group; the section's wins
+    if (this.prefix === 1) kr.u8('the key-group prefix');
+    else kr.u16('the key-group prefix');
+    const kg = expectedKeyGroup;
     const t = this.t;
     if (t.kind === 'TIMER') return this.decodeTimer(kr, kg);
     if (t.backend === 'PRIORITY_QUEUE') {
-      const out: DecodedEntry = { keyGroup: kg, key: '' };
+      // a non-timer priority queue: the element is the key after the prefix, printed as `value`
+      const out: DecodedEntry = { keyGroup: kg };
       const c = this.valC;
-      if (!c || !c.decodableInTail) out.key = rawJson(e.key.subarray(this.prefix), t.value ? typeString(t.value) : 'Unknown');
-      else out.key = c.toJson(c.decode(kr));
+      if (!c || c.opaque) out.value = rawJson(e.key.subarray(this.prefix), t.value ? typeString(t.value) : 'Unknown');
+      else out.value = c.toJson(c.decode(kr));
       return out;
     }
     const keyC = this.keyC;
@@ -199,7 +203,9 @@ export class KeyedStateDecoder {
       case 'LIST': {
         const c = this.valC;
         if (!c || c.opaque) {
-          out.value = rawJson(e.value, t.stateValue ? typeString(t.stateValue) : 'Unknown');
+          const listType =
+            t.backend === 'KEY_VALUE_V2' ? `List<${t.value ? typeString(t.value) : 'Unknown'}>` : t.stateValue ? typeString(t.stateValue) : 'Unknown';
+          out.value = rawJson(e.value, listType);
         } else {
           const parts: string[] = [];
           while (vr.remaining > 0) {

@@ -122,7 +122,7 @@ class Parser {
         const relative = r.utf('the relative file path');
         const size = this.size('the relative file state size');
         const p = resolveRelative(this.dir, relative);
-        if (p === undefined) r.fail('a relative path inside the savepoint directory', JSON.stringify(relative), pAt);
+        if (p === undefined) return r.fail('a relative path inside the savepoint directory', JSON.stringify(relative), pAt);
         return { type: 6, relative, path: p, size };
       }
       case 3: {
@@ -276,7 +276,7 @@ class Parser {
       r.bool('the is-empty flag');
     }
     const data = this.streamHandle();
-    return { type, states, data, size: data?.size ?? 0 };
+    return { type: type as 4 | 17, states, data, size: data?.size ?? 0 };
   }
 
   channelStates(): number {
@@ -434,9 +434,6 @@ export function parseMetadata(buf: Uint8Array, file: string): Metadata {
     const payload = inner.lenBytes('the master state payload');
     inner.expectEnd('the master state');
     masterStates.push({ name, version: v, size: payload.length });
-  }
-  if (version === 2) {
-    // V2 has no master-state section of this shape for task states; it is the same layout.
   }
   const no = r.count('the operator count', 16 + 8 + 4, Limits.maxCount);
   const operators: OperatorEntry[] = [];

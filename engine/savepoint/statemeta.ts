@@ -91,7 +91,7 @@ export function stateTypes(m: StateMetaInfo, keySerializer?: SerializerSnapshot)
       if (vs && vs.className === TIMER_SNAPSHOT) {
         return { name: m.name, backend: m.backend, kind: 'TIMER', key: nestedAt(vs, 0), namespace: nestedAt(vs, 1), stateValue: vs };
       }
-      return { name: m.name, backend: m.backend, kind: 'PRIORITY_QUEUE', key: keySerializer, value: vs, stateValue: vs };
+      return { name: m.name, backend: m.backend, kind: 'PRIORITY_QUEUE', value: vs, stateValue: vs };
     }
     case 'OPERATOR': {
       const mode = m.options.get('OPERATOR_STATE_DISTRIBUTION_MODE');

@@ -1,0 +1,285 @@
+/**
+ * `fsp` — the command-line face of the savepoint engine.
+ *
+ *   fsp inspect <savepoint> [--json]
+ *   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value>]
+ *   fsp uid <uid>
+ *   fsp lint …            (engine/cli/lint.ts)
+ *
+ * Exit codes: 0 ok, 1 errors, 2 bad arguments. `main` runs in-process for tests.
+ */
+import { SavepointFormatError } from '../savepoint/errors';
+import { describeHandles, dumpLines, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo } from '../savepoint/index';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** working directory for commands that resolve relative paths (lint); defaults to process.cwd() */
+  cwd?: string;
+  /** resolves when stdout can take more output (backpressure for long dumps) */
+  drain?: () => Promise<void>;
+}
+
+let stdoutFull = false;
+export const processIo: CliIo = {
+  stdout: (t) => {
+    if (!process.stdout.write(t)) stdoutFull = true;
+  },
+  stderr: (t) => void process.stderr.write(t),
+  drain: () => {
+    if (!stdoutFull) return Promise.resolve();
+    return new Promise((resolve) => {
+      process.stdout.once('drain', () => {
+        stdoutFull = false;
+        resolve();
+      });
+    });
+  },
+};
+
+const USAGE = `usage:
+  fsp inspect <savepoint> [--json]
+  fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value>]
+  fsp uid <uid>
+  fsp lint [args…]
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(args: string[], valued: string[], booleans: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (valued.includes(name)) {
+        let v: string | undefined;
+        if (eq >= 0) v = a.slice(eq + 1);
+        else if (i + 1 < args.length) v = args[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value`);
+        if (flags.has(name)) throw new UsageError(`--${name} given twice`);
+        flags.set(name, v);
+      } else if (booleans.includes(name) && eq < 0) {
+        flags.set(name, true);
+      } else {
+        throw new UsageError(`unknown option ${a}`);
+      }
+    } else {
+      positional.push(a);
+    }
+  }
+  return { positional, flags };
+}
+
+/** Buffers stdout writes into larger chunks. */
+function bufferedOut(io: CliIo): { write(s: string): Promise<void> | undefined; flush(): void } {
+  let buf: string[] = [];
+  let size = 0;
+  return {
+    write(s: string) {
+      buf.push(s);
+      size += s.length;
+      if (size > 1 << 16) {
+        this.flush();
+        return io.drain?.();
+      }
+      return undefined;
+    },
+    flush() {
+      if (buf.length) io.stdout(buf.join(''));
+      buf = [];
+      size = 0;
+    },
+  };
+}
+
+function fmtSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+async function inspect(args: string[], io: CliIo): Promise<number> {
+  const p = parseArgs(args, [], ['json']);
+  if (p.positional.length !== 1) throw new UsageError('inspect needs exactly one savepoint path');
+  const sp = await openSavepoint(p.positional[0]);
+  const states = new Map<string, StateInfo[] | { error: string }>();
+  let failed = false;
+  for (const o of sp.operators) {
+    try {
+      states.set(o.id, await listStates(sp, o.id));
+    } catch (e) {
+      failed = true;
+      states.set(o.id, { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  if (p.flags.has('json')) {
+    const out = {
+      path: sp.metadataPath,
+      version: sp.version,
+      checkpointId: sp.checkpointId.toString(),
+      format: sp.format,
+      snapshotType: sp.snapshotType,
+      totalSize: sp.totalSize,
+      operators: sp.operators.map((o) => ({ ...o, states: states.get(o.id), handles: describeHandles(sp, o.id) })),
+    };
+    io.stdout(JSON.stringify(out, null, 2) + '\n');
+    return failed ? 1 : 0;
+  }
+  let s = `${sp.metadataPath}\n`;
+  s += `metadata version ${sp.version}, checkpoint ${sp.checkpointId}`;
+  if (sp.snapshotType) s += `, ${sp.snapshotType}`;
+  if (sp.format) s += ` (${sp.format})`;
+  s += `, ${sp.operators.length} operator${sp.operators.length === 1 ? '' : 's'}, ${fmtSize(sp.totalSize)}\n`;
+  for (const o of sp.operators) {
+    s += `\noperator ${o.id}`;
+    if (o.uid) s += `  uid ${JSON.stringify(o.uid)}`;
+    if (o.name) s += `  name ${JSON.stringify(o.name)}`;
+    s += `\n  parallelism ${o.parallelism}/${o.maxParallelism}, ${o.subtaskCount} subtask state${o.subtaskCount === 1 ? '' : 's'}`;
+    if (o.finished) s += ', finished';
+    if (o.coordinatorBytes !== undefined) s += `, coordinator ${fmtSize(o.coordinatorBytes)}`;
+    s += `, ${fmtSize(o.size)}\n`;
+    const st = states.get(o.id);
+    if (st && 'error' in st) s += `  error: ${st.error}\n`;
+    else if (st && st.length) {
+      const rows = [['state', 'backend', 'kind', 'key', 'namespace', 'value']];
+      for (const x of st) {
+        rows.push([
+          x.name,
+          x.backend,
+          x.kind,
+          x.keyType ?? '',
+          x.namespaceType ?? '',
+          x.userKeyType ? `${x.userKeyType} -> ${x.valueType ?? ''}` : (x.valueType ?? ''),
+        ]);
+      }
+      s += table(rows).replace(/^(?=.)/gm, '  ');
+    }
+    for (const h of describeHandles(sp, o.id)) {
+      if (h.reason === undefined) continue;
+      s += `  subtask ${h.subtask} ${h.slot}: ${h.handle} handle (type ${h.type}, ${fmtSize(h.size)}): ${h.reason}\n`;
+    }
+  }
+  io.stdout(s);
+  return failed ? 1 : 0;
+}
+
+async function dump(args: string[], io: CliIo): Promise<number> {
+  const p = parseArgs(args, ['operator', 'state', 'key'], []);
+  if (p.positional.length !== 1) throw new UsageError('dump needs exactly one savepoint path');
+  const sp: Savepoint = await openSavepoint(p.positional[0]);
+  const opt = (k: string) => {
+    const v = p.flags.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const out = bufferedOut(io);
+  let errors = 0;
+  try {
+    for await (const line of dumpLines(sp, { operator: opt('operator'), state: opt('state'), key: opt('key') })) {
+      if (line.startsWith('{"type":"error"')) errors++;
+      const wait = out.write(line + '\n');
+      if (wait) await wait;
+    }
+  } finally {
+    out.flush();
+  }
+  return errors ? 1 : 0;
+}
+
+function uid(args: string[], io: CliIo): number {
+  const p = parseArgs(args, [], []);
+  if (p.positional.length !== 1) throw new UsageError('uid needs exactly one uid');
+  io.stdout(operatorIdFromUid(p.positional[0]) + '\n');
+  return 0;
+}
+
+async function lint(args: string[], io: CliIo): Promise<number> {
+  let mod: { lintCommand?: (args: string[], io: CliIo & { cwd: string }) => Promise<number> | number };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('./lint');
+  } catch (e) {
+    io.stderr('fsp: lint is not available in this build\n');
+    return 1;
+  }
+  if (typeof mod.lintCommand !== 'function') {
+    io.stderr('fsp: lint is not available in this build\n');
+    return 1;
+  }
+  return await mod.lintCommand(args, { stdout: (t) => io.stdout(t), stderr: (t) => io.stderr(t), cwd: io.cwd ?? process.cwd() });
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'inspect':
+        return await inspect(rest, io);
+      case 'dump':
+        return await dump(rest, io);
+      case 'uid':
+        return uid(rest, io);
+      case 'lint':
+        return await lint(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        (cmd === undefined ? io.stderr : io.stdout)(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${cmd}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`fsp: ${e.message} (see fsp --help)\n`);
+      return 2;
+    }
+    if (e instanceof SavepointFormatError) {
+      io.stderr(`fsp: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr(`fsp: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    // the reader went away (e.g. `fsp dump … | head`): stop quietly
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`fsp: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

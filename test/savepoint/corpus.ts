@@ -1,0 +1,50 @@
+/** Helpers to enumerate the conformance corpus under test/fixtures/savepoints/<flink>/<case>/. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const CORPUS_ROOT = path.resolve(__dirname, '../fixtures/savepoints');
+
+export interface CorpusCase {
+  /** e.g. "flink-1.20.3/heap-value" */
+  name: string;
+  dir: string;
+  savepoint: string;
+  dumpFile?: string;
+  caseJson?: string;
+}
+
+export function corpusCases(): CorpusCase[] {
+  const out: CorpusCase[] = [];
+  if (!fs.existsSync(CORPUS_ROOT)) return out;
+  for (const flink of fs.readdirSync(CORPUS_ROOT).sort()) {
+    const fdir = path.join(CORPUS_ROOT, flink);
+    if (!fs.statSync(fdir).isDirectory()) continue;
+    for (const c of fs.readdirSync(fdir).sort()) {
+      const dir = path.join(fdir, c);
+      if (!fs.statSync(dir).isDirectory()) continue;
+      const savepoint = path.join(dir, 'savepoint');
+      if (!fs.existsSync(path.join(savepoint, '_metadata'))) continue;
+      const dumpFile = path.join(dir, 'dump.jsonl');
+      const caseJson = path.join(dir, 'case.json');
+      out.push({
+        name: `${flink}/${c}`,
+        dir,
+        savepoint,
+        dumpFile: fs.existsSync(dumpFile) ? dumpFile : undefined,
+        caseJson: fs.existsSync(caseJson) ? caseJson : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+/** Collects a CLI run's output in memory. */
+export function memoryIo(): { io: { stdout(t: string): void; stderr(t: string): void }; out: () => string; err: () => string } {
+  const o: string[] = [];
+  const e: string[] = [];
+  return {
+    io: { stdout: (t) => void o.push(t), stderr: (t) => void e.push(t) },
+    out: () => o.join(''),
+    err: () => e.join(''),
+  };
+}
