@@ -1,0 +1,266 @@
+/**
+ * Raw, key-group-granular access to one keyed state of one operator (no vscode import).
+ *
+ * The public reader (engine/savepoint/index.ts) streams decoded entries, but an editor needs the
+ * raw composite keys (to address an entry for an edit) and wants to decode only the rows it shows.
+ * This module opens the operator's keyed handles with the reader's own building blocks (keyed.ts,
+ * files.ts) and offers: the sorted list of non-empty key groups, the raw entries of the state in
+ * one key group (parsed, not decoded), and decoding of single entries.
+ */
+import * as path from 'node:path';
+import { findOperator, Savepoint, SavepointFormatError } from '../../engine/savepoint/index';
+import { Limits } from '../../engine/savepoint/errors';
+import { BytesSource, DataSource, FileSource } from '../../engine/savepoint/files';
+import { ByteReader, compareBytes } from '../../engine/savepoint/io';
+import { DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, RawEntry, readKeyedHeader } from '../../engine/savepoint/keyed';
+import { KeyGroupsHandle, Metadata, OperatorEntry, StreamHandle } from '../../engine/savepoint/metadata';
+import { StateTypes } from '../../engine/savepoint/statemeta';
+
+export interface KeyedPart {
+  subtask: number;
+  handle: KeyGroupsHandle;
+  src: DataSource;
+  header: KeyedHeader;
+  /** index of the state in this part's header, -1 when this subtask does not declare it */
+  stateId: number;
+  decoder?: KeyedStateDecoder;
+  sortedOffsets: number[];
+  size: number;
+}
+
+export interface GroupRef {
+  kg: number;
+  part: KeyedPart;
+  offset: number;
+}
+
+export function sourceFor(h: StreamHandle | null, md: Metadata): DataSource {
+  if (!h) throw new SavepointFormatError(md.file, 0, 'a state handle with data', 'a null handle');
+  switch (h.type) {
+    case 1:
+      return new BytesSource(h.data, md.file, h.dataOffset);
+    case 6:
+      return new FileSource(h.path);
+    case 2:
+      if (!h.path) throw new SavepointFormatError(md.file, 0, 'a local file path', h.uri);
+      return new FileSource(h.path);
+    default:
+      throw new SavepointFormatError(md.file, 0, 'a file or inline state handle', `handle type ${h.type}`);
+  }
+}
+
+const KEYED_HANDLE_NAMES: Record<number, string> = {
+  5: 'incremental RocksDB (native) state',
+  11: 'incremental RocksDB (native) state',
+  8: 'changelog state',
+  9: 'changelog state',
+  10: 'changelog state',
+  13: 'changelog state',
+  14: 'changelog state',
+};
+
+/** Why the keyed state of an operator cannot be read by the editors, or undefined. */
+export function unreadableKeyedReason(op: OperatorEntry): string | undefined {
+  for (const st of op.subtasks) {
+    const h = st.managedKeyed;
+    if (h && h.type !== 7 && h.type !== 3 && h.type !== 12) {
+      return `subtask ${st.index} holds ${KEYED_HANDLE_NAMES[h.type] ?? `keyed handle type ${h.type}`}, which cannot be read entry by entry (take a canonical savepoint)`;
+    }
+  }
+  return undefined;
+}
+
+async function headerOf(src: DataSource, offsets: number[]): Promise<KeyedHeader> {
+  const size = await src.size();
+  let end = size;
+  for (const o of offsets) if (o > 0 && o < end) end = o;
+  if (end > Limits.maxBytes) throw new SavepointFormatError(src.file, src.base, `a header of at most ${Limits.maxBytes} bytes`, `${end}`);
+  const data = await src.read(0, end);
+  return readKeyedHeader(new ByteReader(data, src.file, src.base));
+}
+
+/** One keyed state of one operator, key group by key group. */
+export class KeyedStateAccess {
+  /** non-empty key groups holding data of any state of the operator, ascending */
+  readonly groups: GroupRef[];
+  private readonly cache = new Map<number, RawEntry[]>();
+  private static readonly CACHE_GROUPS = 32;
+  /** decode calls so far (tests and the benchmark check that only shown rows are decoded) */
+  decodeCount = 0;
+  /** key-group sections parsed so far */
+  sectionReads = 0;
+
+  private constructor(
+    readonly sp: Savepoint,
+    readonly op: OperatorEntry,
+    readonly state: string,
+    readonly types: StateTypes,
+    readonly parts: KeyedPart[],
+  ) {
+    const groups: GroupRef[] = [];
+    for (const p of parts) {
+      if (p.stateId < 0) continue;
+      const h = p.handle;
+      for (let i = 0; i < h.offsets.length; i++) if (h.offsets[i] !== 0) groups.push({ kg: h.start + i, part: p, offset: h.offsets[i] });
+    }
+    groups.sort((a, b) => a.kg - b.kg || a.part.subtask - b.part.subtask);
+    this.groups = groups;
+  }
+
+  get maxParallelism(): number {
+    return this.op.maxParallelism;
+  }
+
+  /** Opens the keyed handles of `opId` and finds `state` in them; undefined when no keyed handle declares it. */
+  static async open(sp: Savepoint, opId: string, state: string): Promise<KeyedStateAccess | undefined> {
+    const op = findOperator(sp, opId);
+    if (!op) throw new Error(`no operator ${opId} in ${sp.metadataPath}`);
+    const parts: KeyedPart[] = [];
+    let types: StateTypes | undefined;
+    try {
+      for (const st of [...op.subtasks].sort((a, b) => a.index - b.index)) {
+        const h = st.managedKeyed;
+        if (!h || (h.type !== 7 && h.type !== 3 && h.type !== 12)) continue;
+        const src = sourceFor(h.data, sp.metadata);
+        const header = await headerOf(src, h.offsets);
+        const stateId = header.types.findIndex((t) => t.name === state);
+        let decoder: KeyedStateDecoder | undefined;
+        if (stateId >= 0) {
+          types ??= header.types[stateId];
+          try {
+            decoder = new KeyedStateDecoder(header.types[stateId], op.maxParallelism);
+          } catch (e) {
+            if (!(e instanceof SavepointFormatError)) throw e;
+          }
+        }
+        const sortedOffsets = [...new Set(h.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
+        parts.push({ subtask: st.index, handle: h, src, header, stateId, decoder, sortedOffsets, size: await src.size() });
+      }
+    } catch (e) {
+      for (const p of parts) await p.src.close();
+      throw e;
+    }
+    if (!types) {
+      for (const p of parts) await p.src.close();
+      return undefined;
+    }
+    return new KeyedStateAccess(sp, op, state, types, parts);
+  }
+
+  /** Index of the first group with key group ≥ kg (groups.length when none). */
+  indexOf(kg: number): number {
+    let lo = 0;
+    let hi = this.groups.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.groups[mid].kg < kg) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The part whose key-group range holds kg (for entries added to an empty key group). */
+  partFor(kg: number): KeyedPart | undefined {
+    return this.parts.find((p) => kg >= p.handle.start && kg < p.handle.start + p.handle.offsets.length);
+  }
+
+  /** Raw entries of this state in group `i` (sorted by composite key bytes); parsed, not decoded. `cache: false` for one-off scans (counting). */
+  async raw(i: number, cache = true): Promise<RawEntry[]> {
+    const hit = this.cache.get(i);
+    if (hit) {
+      this.cache.delete(i);
+      this.cache.set(i, hit);
+      return hit;
+    }
+    const g = this.groups[i];
+    const p = g.part;
+    const idx = p.sortedOffsets.indexOf(g.offset);
+    const end = idx >= 0 && idx + 1 < p.sortedOffsets.length ? p.sortedOffsets[idx + 1] : p.size;
+    if (g.offset < 0 || g.offset >= p.size) {
+      throw new SavepointFormatError(p.src.file, p.src.base + Math.max(0, g.offset), `key group ${g.kg} inside the state data (${p.size} bytes)`, `offset ${g.offset}`);
+    }
+    const bytes = await p.src.read(g.offset, end - g.offset);
+    this.sectionReads++;
+    const all = parseSection(bytes, p.src.file, p.src.base + g.offset, p.header.compressed, p.header.states.length);
+    const mine = all.filter((e) => e.stateId === p.stateId).sort((a, b) => compareBytes(a.key, b.key));
+    if (!cache) return mine;
+    this.cache.set(i, mine);
+    if (this.cache.size > KeyedStateAccess.CACHE_GROUPS) this.cache.delete(this.cache.keys().next().value as number);
+    return mine;
+  }
+
+  decode(part: KeyedPart, e: RawEntry, kg: number): DecodedEntry {
+    if (!part.decoder) throw new SavepointFormatError(part.src.file, e.keyAt, `a decodable state ${this.state}`);
+    this.decodeCount++;
+    return part.decoder.decode(e, part.src.file, kg);
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    for (const p of this.parts) await p.src.close();
+  }
+}
+
+export interface StateSize {
+  bytes: number;
+  count?: number;
+}
+
+/**
+ * Bytes (and entry counts) per state of one operator. Keyed states are measured by parsing the
+ * key-group sections (no value decoding) when the operator's keyed data is at most `budgetBytes`;
+ * operator states from their element offsets. Unmeasured states are left out.
+ */
+export async function stateSizes(sp: Savepoint, opId: string, budgetBytes = 64 * 1024 * 1024): Promise<Map<string, StateSize>> {
+  const op = findOperator(sp, opId);
+  const out = new Map<string, StateSize>();
+  if (!op) return out;
+  const add = (name: string, bytes: number, count?: number) => {
+    const s = out.get(name) ?? { bytes: 0, count: count === undefined ? undefined : 0 };
+    s.bytes += bytes;
+    if (count !== undefined) s.count = (s.count ?? 0) + count;
+    out.set(name, s);
+  };
+  let keyedBytes = 0;
+  for (const st of op.subtasks) keyedBytes += st.managedKeyed?.size ?? 0;
+  if (keyedBytes <= budgetBytes && !unreadableKeyedReason(op)) {
+    for (const st of op.subtasks) {
+      const h = st.managedKeyed;
+      if (!h || (h.type !== 7 && h.type !== 3 && h.type !== 12)) continue;
+      const src = sourceFor(h.data, sp.metadata);
+      try {
+        const header = await headerOf(src, h.offsets);
+        const size = await src.size();
+        const sorted = [...new Set(h.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
+        for (let i = 0; i < sorted.length; i++) {
+          const end = i + 1 < sorted.length ? sorted[i + 1] : size;
+          const bytes = await src.read(sorted[i], end - sorted[i]);
+          for (const e of parseSection(bytes, src.file, src.base + sorted[i], header.compressed, header.states.length)) {
+            add(header.types[e.stateId].name, e.key.length + e.value.length + 8, 1);
+          }
+        }
+      } finally {
+        await src.close();
+      }
+    }
+  }
+  for (const st of op.subtasks) {
+    const h = st.managedOperator;
+    if (!h) continue;
+    const all = [...new Set(h.states.flatMap((s) => s.offsets))].sort((a, b) => a - b);
+    const total = h.data && 'size' in h.data ? h.data.size : 0;
+    for (const s of h.states) {
+      let bytes = 0;
+      for (const o of s.offsets) {
+        const next = all.find((x) => x > o) ?? total;
+        bytes += Math.max(0, next - o);
+      }
+      add(s.name, bytes, s.mode === 2 ? undefined : s.offsets.length);
+    }
+  }
+  return out;
+}
+
+export function displayPath(p: string): string {
+  return path.basename(path.dirname(p)) + path.sep + path.basename(p);
+}
