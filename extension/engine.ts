@@ -46,7 +46,13 @@ export interface SavepointModule {
 
 let savepointModule: Promise<SavepointModule> | undefined;
 export function savepointEngine(): Promise<SavepointModule> {
-  if (!savepointModule) savepointModule = import('../engine/savepoint/index').then((m) => m as unknown as SavepointModule);
+  if (!savepointModule) {
+    savepointModule = import('../engine/savepoint/index').then((m) => {
+      const mod = m as unknown as SavepointModule;
+      if (typeof mod.openSavepoint !== 'function') throw new Error('the savepoint reader (engine/savepoint/index.ts) is not part of this build');
+      return mod;
+    });
+  }
   return savepointModule;
 }
 

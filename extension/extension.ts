@@ -6,7 +6,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { setBundleDir } from './engine';
 import { UidLint, SELECTOR, workspaceUids } from './lint';
-import { disposeOutput, output } from './log';
+import { disposeOutput, logError, output } from './log';
+import { ClusterApi, registerClusterFeatures } from './cluster/index';
+import { OPEN_OVERVIEW_COMMAND, registerEditors } from './editors/index';
+import { SavepointEditorProvider } from './savepointEditor';
 import { Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
 
 export const VIEW_ID = 'flinkSavepoints.savepoints';
@@ -15,9 +18,14 @@ export const VIEW_ID = 'flinkSavepoints.savepoints';
 export interface FlinkSavepointsApi {
   readonly savepoints: SavepointTreeProvider;
   readonly lint: UidLint;
+  readonly editor: SavepointEditorProvider;
+  /** cluster features (Flink Jobs view, engine, savepoint/restore commands), when they registered */
+  readonly cluster?: ClusterApi;
   getChildren(node?: Node): Promise<Node[]>;
   getTreeItem(node: Node): vscode.TreeItem;
   refresh(): void;
+  /** how long activate() took, in milliseconds */
+  readonly activationMs: number;
 }
 
 export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
@@ -28,13 +36,34 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   tree.uidProvider = workspaceUids;
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const watcher = vscode.workspace.createFileSystemWatcher('**/_metadata');
+  // deleting a savepoint's folder reports the folder, not its _metadata
+  const deletions = vscode.workspace.createFileSystemWatcher('**', true, true, false);
   const lint = new UidLint();
+  const editor = SavepointEditorProvider.register(context, tree);
+  // the savepoint overview + state entries editors, and the cluster features: each guarded, so a
+  // failure there never takes the Savepoints view and the uid checks down
+  try {
+    context.subscriptions.push(registerEditors(context));
+    tree.openCommand = OPEN_OVERVIEW_COMMAND;
+  } catch (e) {
+    logError('custom editors could not be registered', e);
+  }
+  let cluster: ClusterApi | undefined;
+  try {
+    const c = registerClusterFeatures(context, { log: output() });
+    context.subscriptions.push(c);
+    cluster = c.api;
+  } catch (e) {
+    logError('cluster features could not be registered', e);
+  }
 
   context.subscriptions.push(
     tree, view, watcher, lint,
     watcher.onDidCreate(() => tree.refreshSoon()),
     watcher.onDidDelete(() => tree.refreshSoon()),
     watcher.onDidChange(() => tree.refreshSoon()),
+    deletions,
+    deletions.onDidDelete((uri) => { if (tree.isAffectedByDeletion(uri.fsPath)) tree.refreshSoon(); }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('flinkSavepoints.savepointFolders')) tree.refresh();
     }),
@@ -43,6 +72,11 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     vscode.languages.registerCodeActionsProvider(SELECTOR, lint, UidLint.metadata),
 
     vscode.commands.registerCommand('flinkSavepoints.refresh', () => tree.refresh()),
+    vscode.commands.registerCommand('flinkSavepoints.openSavepoint', async (n?: Node | vscode.Uri) => {
+      const dir = n instanceof vscode.Uri ? (n.fsPath.endsWith('_metadata') ? path.dirname(n.fsPath) : n.fsPath) : savepointDir(n ?? pickSelected<Node>(view));
+      if (!dir) return;
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(dir, '_metadata')), SavepointEditorProvider.viewType);
+    }),
     vscode.commands.registerCommand('flinkSavepoints.copyOperatorId', async (n?: OperatorNode) => {
       const op = n ?? pickSelected<OperatorNode>(view, 'operator');
       if (!op) return;
@@ -87,14 +121,18 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   );
   context.subscriptions.push({ dispose: disposeOutput });
 
-  output().info(`activated in ${Date.now() - t0} ms (${vscode.env.appName} ${vscode.version}, trusted=${vscode.workspace.isTrusted})`);
+  const activationMs = Date.now() - t0;
+  output().info(`activated in ${activationMs} ms (${vscode.env.appName} ${vscode.version}, trusted=${vscode.workspace.isTrusted})`);
 
   return {
     savepoints: tree,
     lint,
+    editor,
+    cluster,
     getChildren: (n) => tree.getChildren(n),
     getTreeItem: (n) => tree.getTreeItem(n),
     refresh: () => tree.refresh(),
+    activationMs,
   };
 }
 

@@ -11,7 +11,23 @@ export const RULE_DEFAULTS: Record<string, string> = {
   'pyflink-watermark-uid': 'information',
 };
 const SOURCE = 'Flink Savepoints';
-export const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((l) => ({ language: l }));
+// VS Code has no built-in Scala or Kotlin language: without Metals / a Kotlin extension such files are
+// plain text, so they are also selected by file name.
+export const SELECTOR: vscode.DocumentSelector = [
+  ...Object.keys(LANGUAGE_IDS).map((l) => ({ language: l })),
+  { pattern: '**/*.{scala,sc,kt,kts}' },
+];
+
+/** The analysis language of a document: by language id, else (plain text) by file extension. */
+export function langOf(doc: vscode.TextDocument): Lang | undefined {
+  const byId = LANGUAGE_IDS[doc.languageId];
+  if (byId) return byId;
+  if (doc.languageId !== 'plaintext') return undefined;
+  const p = doc.uri.path;
+  if (/\.(scala|sc)$/.test(p)) return 'scala';
+  if (/\.(kt|kts)$/.test(p)) return 'kotlin';
+  return undefined;
+}
 
 function toRange(r: Rng): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
@@ -37,7 +53,7 @@ function severity(s: string): vscode.DiagnosticSeverity | undefined {
   }
 }
 
-interface Entry { version: number; analysis?: FileAnalysis; findings: Finding[] }
+interface Entry { version: number; generation: number; analysis?: FileAnalysis; findings: Finding[] }
 
 /** Runs the uid analysis on job source files and publishes diagnostics, code lenses and quick fixes. */
 export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable {
@@ -54,6 +70,8 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
   readonly onDidChangeCodeLenses = this.lensChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
   private index: Promise<unknown> | undefined;
+  /** bumped when settings change: results computed under older settings are dropped */
+  private generation = 0;
 
   constructor() {
     this.disposables.push(
@@ -82,6 +100,7 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
   }
 
   reanalyzeAll(): void {
+    this.generation++;
     this.cache.clear();
     this.diagnostics.clear();
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -89,7 +108,7 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
   }
 
   schedule(doc: vscode.TextDocument, delay = vscode.workspace.getConfiguration('flinkSavepoints.lint').get<number>('debounceMs', 400)): void {
-    if (!LANGUAGE_IDS[doc.languageId] || doc.uri.scheme === 'output') return;
+    if (!langOf(doc) || doc.uri.scheme === 'output') return;
     const key = doc.uri.toString();
     const t = this.pending.get(key);
     if (t) clearTimeout(t);
@@ -101,15 +120,15 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
 
   /** Analysis of the document's current version (runs it when needed). */
   async analyze(doc: vscode.TextDocument): Promise<Entry | undefined> {
-    const lang = LANGUAGE_IDS[doc.languageId];
+    const lang = langOf(doc);
     if (!lang || doc.isClosed) return undefined;
     const key = doc.uri.toString();
     const have = this.cache.get(key);
-    if (have && have.version === doc.version) return have;
+    if (have && have.version === doc.version && have.generation === this.generation) return have;
     const run = this.running.get(key);
     if (run) {
       const r = await run;
-      if (r && r.version === doc.version) return r;
+      if (r && r.version === doc.version && r.generation === this.generation) return r;
     }
     const p = this.compute(doc, lang);
     this.running.set(key, p);
@@ -122,10 +141,11 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
 
   private async compute(doc: vscode.TextDocument, lang: Lang): Promise<Entry | undefined> {
     const version = doc.version;
+    const generation = this.generation;
     const key = doc.uri.toString();
     if (!this.enabled()) {
       this.diagnostics.delete(doc.uri);
-      const e: Entry = { version, findings: [] };
+      const e: Entry = { version, generation, findings: [] };
       this.cache.set(key, e);
       return e;
     }
@@ -140,7 +160,8 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
       logError(`uid analysis failed for ${doc.uri.fsPath}`, e);
       return undefined;
     }
-    if (doc.version !== version) return undefined; // stale; a newer run is scheduled
+    // stale (edited meanwhile, or settings changed): a newer run is scheduled
+    if (doc.version !== version || generation !== this.generation || doc.isClosed) return undefined;
     const findings = (analysis?.findings ?? []).filter((f) => rules[f.ruleId] !== 'off');
     const diags: vscode.Diagnostic[] = [];
     for (const f of findings) {
@@ -152,7 +173,7 @@ export class UidLint implements vscode.CodeLensProvider, vscode.CodeActionProvid
       diags.push(d);
     }
     this.diagnostics.set(doc.uri, diags);
-    const entry: Entry = { version, analysis, findings };
+    const entry: Entry = { version, generation, analysis, findings };
     this.cache.set(key, entry);
     this.lensChanged.fire();
     return entry;

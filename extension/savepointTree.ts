@@ -56,7 +56,12 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   private roots: Promise<SavepointNode[]> | undefined;
   private readonly states = new Map<string, Promise<StateInfo[]>>();
   private workspaceUids: Map<string, string> | undefined;
+  /** savepoint folders of the last load (for cheap checks on deletions) */
+  private knownDirs: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+
+  /** Command run when a savepoint item is clicked (gets the SavepointNode). */
+  openCommand = 'flinkSavepoints.openSavepoint';
 
   /** Optional source of uids declared in the workspace's job code (for naming operators). */
   uidProvider?: () => Promise<string[]>;
@@ -72,6 +77,11 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   refreshSoon(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.refresh(), 300);
+  }
+
+  /** Whether deleting `p` removes a listed savepoint (p is one of them or a parent folder). */
+  isAffectedByDeletion(p: string): boolean {
+    return this.knownDirs.some((d) => d === p || d.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
   }
 
   dispose(): void {
@@ -96,6 +106,7 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
 
   private async load(): Promise<SavepointNode[]> {
     const dirs = await this.discover();
+    this.knownDirs = dirs;
     output().info(`found ${dirs.length} savepoint folder(s)`);
     return Promise.all(dirs.map((dir) => this.open(dir)));
   }
@@ -112,7 +123,7 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     return node;
   }
 
-  private async uidsByOperatorId(): Promise<Map<string, string>> {
+  async uidsByOperatorId(): Promise<Map<string, string>> {
     if (this.workspaceUids) return this.workspaceUids;
     const map = new Map<string, string>();
     try {
@@ -178,7 +189,11 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
 
   getTreeItem(n: Node): vscode.TreeItem {
     switch (n.kind) {
-      case 'savepoint': return savepointItem(n);
+      case 'savepoint': {
+        const item = savepointItem(n);
+        if (n.sp) item.command = { command: this.openCommand, title: 'Open Savepoint', arguments: [n] };
+        return item;
+      }
       case 'operator': return operatorItem(n);
       case 'state': return stateItem(n);
       default: {

@@ -236,7 +236,8 @@ async function startCodeServer(opts) {
     stdio: ['ignore', out, out],
   });
   let exited = null;
-  child.on('exit', (code, sig) => { exited = { code, sig }; });
+  liveGroups.add(child.pid);
+  child.on('exit', (code, sig) => { exited = { code, sig }; liveGroups.delete(child.pid); });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.startTimeoutMs || 60000);
   while (!(await httpOk(`${base}/healthz`))) {
@@ -255,6 +256,11 @@ async function startCodeServer(opts) {
     }),
   };
 }
+
+// code-server runs in its own session (setsid), so a Ctrl-C in the terminal does not reach it:
+// whatever is still running when this process exits is killed here.
+const liveGroups = new Set();
+process.once('exit', () => { for (const pid of liveGroups) killGroup(pid, 'SIGKILL'); });
 
 function killGroup(pid, sig = 'SIGTERM') {
   try { process.kill(-pid, sig); } catch { /* already gone */ }
@@ -277,20 +283,29 @@ async function launchBrowser(dir, viewport = { width: 1400, height: 900 }) {
   return { ctx, page };
 }
 
-const NOISE = /^\[AgentHost|Creating a socket|Ignoring fetching additional builtin|vsda|\[Extension Host\] (Started|Extension host)|Started local extension host|ExtensionService#_doActivateExtension|\bThe web worker extension host is started\b|Unable to read file.*vsda|Did not find pty|Found existing|Using existing/;
+const NOISE = new RegExp([
+  '^\\[AgentHost', 'Creating a socket', 'Ignoring fetching additional builtin', 'vsda', 'Started local extension host',
+  'ExtensionService#_doActivateExtension', 'The web worker extension host is started', 'Did not find pty',
+  '^Resolving connection token', '^Resolved connection token', '^\\[reconnection-grace-time\\]', '^\\[Service Worker\\]',
+  '^\\[AccountPolicyGate\\]', 'Updating additional builtin extensions cache', "authentication provider 'github'",
+  'Creation of workbench contribution',
+].join('|'));
 
 /**
  * VS Code's extension test protocol in code-server (reference §5): mocha runs inside the
  * remote extension host with the real vscode API. Resolves {code, output, passed, failed, seconds}.
  */
-async function runExtensionTests({ extDir, testsIndex, folder, runDir, timeoutMs = 240000, env, onLine }) {
+async function runExtensionTests({ extDir, testsIndex, folder, runDir, timeoutMs = Number(process.env.FSP_E2E_TIMEOUT_MS) || 900000, env, onLine }) {
   const t0 = Date.now();
   runDir = runDir || fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-exttest-'));
   const cs = await startCodeServer({ runDir, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'], env });
-  const { ctx, page } = await launchBrowser(path.join(runDir, 'browser'));
+  let ctx;
   const lines = [];
   const print = onLine || ((l) => console.log(l));
   try {
+    const browser = await launchBrowser(path.join(runDir, 'browser'));
+    ctx = browser.ctx;
+    const page = browser.page;
     let done;
     const exited = new Promise((r) => (done = r));
     await page.exposeFunction('codeAutomationLog', (level, msg) => {
@@ -317,7 +332,7 @@ async function runExtensionTests({ extDir, testsIndex, folder, runDir, timeoutMs
     const failed = Number((text.match(/(\d+) failing/) || [])[1] || 0) + (code === 0 ? 0 : (/(\d+) failing/.test(text) ? 0 : 1));
     return { code: code === 0 ? 0 : 1, output: text, passed, failed, seconds: (Date.now() - t0) / 1000 };
   } finally {
-    await ctx.close().catch(() => {});
+    if (ctx) await ctx.close().catch(() => {});
     await cs.stop();
   }
 }
@@ -374,9 +389,17 @@ function pickCorpusSavepoint() {
     .map((e) => ({ name: e.name, dir: path.join(root, e.name, 'savepoint') }))
     .filter((c) => fs.existsSync(path.join(c.dir, '_metadata')));
   if (!cases.length) return undefined;
-  const rich = /rich|all|kitchen|mixed|many|every/i;
-  const score = (c) => (rich.test(c.name) ? 1e12 : 0) + fs.statSync(path.join(c.dir, '_metadata')).size * 1000 + fs.readdirSync(c.dir).length;
+  // the richest case: every keyed state kind and timers first, then by what case.json lists
+  const preferred = ['keyed-rocksdb', 'keyed-hashmap', 'operator-state', 'windows-hashmap'];
+  const info = (c) => { try { return JSON.parse(fs.readFileSync(path.join(path.dirname(c.dir), 'case.json'), 'utf8')); } catch { return {}; } };
+  const score = (c) => {
+    const p = preferred.indexOf(c.name);
+    if (p >= 0) return 1e6 - p;
+    const j = info(c);
+    return (j.stateKinds || []).length * 10 + (j.uids || []).length;
+  };
   cases.sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name));
+  for (const c of cases) c.info = info(c);
   return cases[0];
 }
 

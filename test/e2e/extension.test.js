@@ -35,7 +35,8 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     assert.ok(ext, `extension ${EXT_ID} is installed`);
     const t0 = Date.now();
     api = await ext.activate();
-    console.log(`    activate() took ${Date.now() - t0} ms`);
+    console.log(`    activate() itself took ${api.activationMs} ms (awaiting activation here: ${Date.now() - t0} ms)`);
+    assert.ok(api.activationMs < 200, 'activation does no heavy work');
     assert.ok(api && typeof api.getChildren === 'function', 'activate() returns the API');
     const cmds = await vscode.commands.getCommands(true);
     for (const c of ['flinkSavepoints.refresh', 'flinkSavepoints.copyOperatorId', 'flinkSavepoints.fixAllInFile']) {
@@ -49,7 +50,8 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     console.log(`    savepoints: ${names.join(', ')}`);
     const good = roots.filter((r) => r.kind === 'savepoint' && r.sp);
     assert.ok(good.length >= 1, `a readable savepoint is listed (got: ${names.join(', ')})`);
-    const sp = good.find((r) => r.dir.includes(`${path.sep}savepoints${path.sep}`)) || good[0];
+    const wanted = process.env.FSP_E2E_SAVEPOINT;
+    const sp = good.find((r) => r.label === wanted) || good[0];
     const spItem = api.getTreeItem(sp);
     assert.strictEqual(spItem.label, path.basename(sp.dir));
     assert.ok(/B/.test(String(spItem.description)), `savepoint description shows a size: ${spItem.description}`);
@@ -68,6 +70,12 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     }
     console.log(`    operators: ${ops.map((o) => api.getTreeItem(o).label).join(', ')}`);
     assert.ok(withStates, 'at least one operator has states');
+    const caseUids = (process.env.FSP_E2E_CASE_UIDS || '').split(',').filter(Boolean);
+    if (caseUids.length) {
+      const named = ops.filter((o) => caseUids.includes(String(api.getTreeItem(o).label)));
+      assert.ok(named.length >= 1, `operators are named by the uids found in the workspace's code (${caseUids.join(', ')})`);
+      assert.strictEqual(api.getTreeItem(named[0]).contextValue, 'operator.uid');
+    }
     const st = withStates.states.find((s) => s.kind === 'state');
     const stItem = api.getTreeItem(st);
     assert.strictEqual(stItem.label, st.state.name);
@@ -85,6 +93,52 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     assert.strictEqual(kids[0].kind, 'error');
     assert.ok(kids[0].text.length > 0);
     console.log(`    error node: ${kids[0].text}`);
+  });
+
+  test('the savepoint overview custom editor opens for _metadata', async function () {
+    const roots = await api.getChildren();
+    const sp = roots.find((r) => r.sp);
+    await vscode.commands.executeCommand('flinkSavepoints.openSavepoint', sp);
+    const tab = await waitFor('the custom editor tab', () => {
+      const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return t && t.input instanceof vscode.TabInputCustom && t.input.viewType === 'flinkSavepoints.savepointEditor' ? t : undefined;
+    });
+    assert.strictEqual(path.basename(tab.input.uri.fsPath), '_metadata');
+    assert.strictEqual(api.editor.panels.size >= 1, true);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('savepoints from the flinkSavepoints.savepointFolders setting are listed', async function () {
+    const outside = process.env.FSP_E2E_OUTSIDE;
+    assert.ok(outside, 'run.js passes a folder outside the workspace');
+    const cfg = vscode.workspace.getConfiguration('flinkSavepoints');
+    await cfg.update('savepointFolders', [outside], vscode.ConfigurationTarget.Workspace);
+    try {
+      const extra = await waitFor('extra-savepoint in the view', async () => (await api.getChildren()).find((r) => r.label === 'extra-savepoint'));
+      assert.ok(extra.sp, 'it is readable');
+      assert.ok(extra.dir.startsWith(outside));
+    } finally {
+      await cfg.update('savepointFolders', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('extra-savepoint gone again', async () => !(await api.getChildren()).some((r) => r.label === 'extra-savepoint'));
+  });
+
+  test('a savepoint copied into the workspace appears (file watcher)', async function () {
+    const fs = require('fs');
+    const roots = await api.getChildren();
+    const src = roots.find((r) => r.sp).dir;
+    const dest = path.join(ws(), 'savepoints', 'copied-savepoint');
+    fs.mkdirSync(dest, { recursive: true });
+    for (const f of fs.readdirSync(src)) if (f !== '_metadata') fs.copyFileSync(path.join(src, f), path.join(dest, f));
+    fs.copyFileSync(path.join(src, '_metadata'), path.join(dest, '_metadata'));
+    const found = await waitFor('copied-savepoint in the view', async () => (await api.getChildren()).find((r) => r.label === 'copied-savepoint'), 60000)
+      .catch(async (e) => {
+        const now = await api.getChildren();
+        throw new Error(`${e.message}; src=${src}; listed: ${now.map((r) => r.dir).join(', ')}; copied files: ${fs.readdirSync(dest).join(',')}`);
+      });
+    assert.ok(found.sp);
+    fs.rmSync(dest, { recursive: true, force: true });
+    await waitFor('copied-savepoint gone again', async () => !(await api.getChildren()).some((r) => r.label === 'copied-savepoint'), 60000);
   });
 
   test('copy operator ID command puts the ID on the clipboard', async function () {
@@ -115,6 +169,20 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     assert.ok(titles.some((t) => /^uids \d+\/\d+ · \d+ stateful without uid$/.test(t)), 'a pipeline code lens shows the uid coverage');
   });
 
+  for (const [lang, file] of [['python', 'word_count.py'], ['scala', 'WordCount.scala'], ['kotlin', 'WordCount.kt']]) {
+    test(`${lang} job: stateful operators without uid are reported`, async function () {
+      const uri = vscode.Uri.file(path.join(ws(), 'jobs', lang, file));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const diags = await waitFor(`${lang} diagnostics`, () => {
+        const d = ourDiagnostics(uri, 'stateful-operator-without-uid');
+        return d.length ? d : undefined;
+      });
+      const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+      console.log(`    ${file} (languageId ${doc.languageId}): ${diags.length} warnings; lens: ${lenses.map((l) => l.command && l.command.title).join(' | ')}`);
+      assert.ok(lenses.length >= 1);
+    });
+  }
+
   test('quick fix "Add .uid(…)" inserts a uid and the warning clears', async function () {
     const uri = vscode.Uri.file(path.join(ws(), 'jobs', 'UidLintJob.java'));
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -144,16 +212,20 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     await vscode.workspace.openTextDocument(uri);
     await waitFor('warnings back after revert', () => ourDiagnostics(uri, 'stateful-operator-without-uid').length > 0);
     const cfg = vscode.workspace.getConfiguration('flinkSavepoints.lint.rules');
-    await cfg.update('stateful-operator-without-uid', 'error', vscode.ConfigurationTarget.Global);
+    await cfg.update('stateful-operator-without-uid', 'error', vscode.ConfigurationTarget.Workspace);
     try {
       await waitFor('errors', () => {
         const d = ourDiagnostics(uri, 'stateful-operator-without-uid');
         return d.length > 0 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Error);
+      }).catch((e) => {
+        const d = ourDiagnostics(uri);
+        const open = vscode.workspace.textDocuments.map((t) => t.uri.fsPath);
+        throw new Error(`${e.message}; setting=${vscode.workspace.getConfiguration('flinkSavepoints.lint.rules').get('stateful-operator-without-uid')}; diagnostics=${d.map((x) => `${x.code}:${x.severity}`).join(',')}; open=${open.join(',')}`);
       });
-      await cfg.update('stateful-operator-without-uid', 'off', vscode.ConfigurationTarget.Global);
+      await cfg.update('stateful-operator-without-uid', 'off', vscode.ConfigurationTarget.Workspace);
       await waitFor('rule off', () => ourDiagnostics(uri, 'stateful-operator-without-uid').length === 0);
     } finally {
-      await cfg.update('stateful-operator-without-uid', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('stateful-operator-without-uid', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

