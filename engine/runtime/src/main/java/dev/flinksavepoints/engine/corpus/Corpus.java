@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +84,7 @@ public final class Corpus {
                 }
             }
         } finally {
-            if (ownWork) deleteTree(work);
+            if (ownWork) deleteQuietly(work);
         }
         return failures == 0 ? 0 : 1;
     }
@@ -117,14 +116,15 @@ public final class Corpus {
     }
 
     static void runCase(Cases.Spec s, Path out, Path work) throws Exception {
-        deleteTree(work);
+        deleteQuietly(work);
         Files.createDirectories(work.resolve("tmp"));
         Configuration conf = configuration(s, work);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
         env.setMaxParallelism(s.maxParallelism);
-        Jobs.Ctx ctx = new Jobs.Ctx(env, work, s.parallelism);
+        Jobs.Ctx ctx = new Jobs.Ctx(env, work, s.parallelism, s.backend);
         s.job.build(ctx);
         CorpusSource.EMITTED.set(0);
+        Jobs.CLOSED.set(0);
         JobClient client = env.executeAsync("corpus-" + s.name);
         String savepoint;
         try {
@@ -132,6 +132,14 @@ public final class Corpus {
             while (CorpusSource.EMITTED.get() < ctx.expected) {
                 checkAlive(client, deadline);
                 Thread.sleep(50);
+            }
+            if (ctx.expectedClosed > 0) {
+                while (Jobs.CLOSED.get() < ctx.expectedClosed) {
+                    checkAlive(client, deadline);
+                    Thread.sleep(50);
+                }
+                // let the JobManager learn that those tasks are FINISHED before the savepoint is triggered
+                Thread.sleep(3000);
             }
             // Every id has been emitted; the savepoint barrier follows them through every channel.
             savepoint = null;
@@ -170,7 +178,24 @@ public final class Corpus {
             }
         }
         Files.write(caseDir.resolve("case.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
-        deleteTree(work);
+        deleteQuietly(work);
+    }
+
+    /** The per-job MiniCluster may still be removing its own temp files: retry, never fail the case. */
+    static void deleteQuietly(Path p) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                deleteTree(p);
+                return;
+            } catch (IOException | java.io.UncheckedIOException e) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static void checkAlive(JobClient client, long deadline) throws Exception {
@@ -229,9 +254,5 @@ public final class Corpus {
         List<String> qs = new ArrayList<>();
         for (String x : xs) qs.add(q(x));
         return "[" + String.join(", ", qs) + "]";
-    }
-
-    static Map<String, String> unused() {
-        return new LinkedHashMap<>();
     }
 }

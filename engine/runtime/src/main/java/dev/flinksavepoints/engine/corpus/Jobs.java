@@ -29,6 +29,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
@@ -83,12 +84,16 @@ final class Jobs {
         final StreamExecutionEnvironment env;
         final java.nio.file.Path work;
         final int parallelism;
+        final String backend;
         long expected;
+        /** Operators whose close() must have run (bounded inputs that finish) before the savepoint. */
+        long expectedClosed;
 
-        Ctx(StreamExecutionEnvironment env, java.nio.file.Path work, int parallelism) {
+        Ctx(StreamExecutionEnvironment env, java.nio.file.Path work, int parallelism, String backend) {
             this.env = env;
             this.work = work;
             this.parallelism = parallelism;
+            this.backend = backend;
         }
 
         DataStream<Long> ids(String uid, long count, int parallelism) {
@@ -96,6 +101,22 @@ final class Jobs {
             return env.fromSource(new CorpusSource(count, parallelism), WatermarkStrategy.noWatermarks(), uid)
                     .uid(uid)
                     .setParallelism(parallelism);
+        }
+    }
+
+    /** close() calls of {@link ClosingMap}: a bounded input has finished. */
+    static final java.util.concurrent.atomic.AtomicLong CLOSED = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Identity map that counts its close(), i.e. the end of its (bounded) input. */
+    static final class ClosingMap extends RichMapFunction<Long, Long> {
+        @Override
+        public Long map(Long v) {
+            return v;
+        }
+
+        @Override
+        public void close() {
+            CLOSED.incrementAndGet();
         }
     }
 
@@ -138,7 +159,7 @@ final class Jobs {
                 .uid("events").name("events").setParallelism(1);
         events = withTimestamps(events, "timestamps", e -> e.f2);
         DataStream<String> out = events.keyBy(e -> e.f0, Types.STRING)
-                .process(new KeyedStateFn()).uid("keyed-state").name("keyed-state");
+                .process(new KeyedStateFn("rocksdb".equals(ctx.backend))).uid("keyed-state").name("keyed-state");
         discard(out, "sink");
     };
 
@@ -148,6 +169,15 @@ final class Jobs {
         private transient MapState<String, Integer> byTag;
         private transient ReducingState<Long> sum;
         private transient AggregatingState<Long, Double> avg;
+        /**
+         * Puts a null user value into the MapState of the empty key. Only RocksDB can snapshot that: the
+         * heap backend's savepoint writer fails on null map values of a non-null-capable serializer.
+         */
+        private final boolean nullMapValue;
+
+        KeyedStateFn(boolean nullMapValue) {
+            this.nullMapValue = nullMapValue;
+        }
 
         @Override
         public void open(OpenContext openContext) {
@@ -167,7 +197,7 @@ final class Jobs {
             history.add(tag + ":" + e.f1);
             Integer n = byTag.get(tag);
             byTag.put(tag, n == null ? 1 : n + 1);
-            if (e.f0.isEmpty()) byTag.put("null-value", null);
+            if (nullMapValue && e.f0.isEmpty()) byTag.put("null-value", null);
             sum.add(e.f1);
             avg.add(e.f1);
             ctx.timerService().registerEventTimeTimer(e.f2 + FAR_EVENT_OFFSET);
@@ -422,7 +452,12 @@ final class Jobs {
 
         @Override
         public void processElement(Tuple3<String, Integer, Long> r, Context ctx, Collector<Tuple3<String, Integer, Long>> out) throws Exception {
-            values.add(r.f2 / 4.0);
+            // several upstream subtasks feed this operator: keep the list sorted so arrival order does not matter
+            List<Double> all = new ArrayList<>();
+            for (Double d : values.get()) all.add(d);
+            all.add(r.f2 / 4.0);
+            all.sort(null);
+            values.update(all);
             out.collect(r);
         }
     }
@@ -441,7 +476,11 @@ final class Jobs {
         public void processElement(Tuple3<String, Integer, Long> r, Context ctx, Collector<Tuple3<String, Integer, Long>> out) throws Exception {
             Boolean f = flag.value();
             flag.update(f == null || !f);
-            seen.add(r.f2);
+            List<Long> all = new ArrayList<>();
+            for (Long l : seen.get()) all.add(l);
+            all.add(r.f2);
+            all.sort(null);
+            seen.update(all);
             out.collect(r);
         }
     }
@@ -471,7 +510,8 @@ final class Jobs {
 
         @Override
         public void processElement(Tuple3<String, Integer, Long> r, Context ctx, Collector<Tuple3<String, Integer, Long>> out) throws Exception {
-            last.put(r.f0, r.f2);
+            Long prev = last.get(r.f0);
+            last.put(r.f0, prev == null ? r.f2 : Math.max(prev, r.f2));
             out.collect(r);
         }
     }
@@ -603,7 +643,7 @@ final class Jobs {
                 .map(new BufferingMap()).returns(Types.TUPLE(Types.STRING, Types.LONG))
                 .uid("buffering").name("buffering").setParallelism(p);
         DataStream<Tuple2<String, Integer>> rules = ctx.ids("rules-ids", 6, 1)
-                .map(id -> Tuple2.of("rule-" + id, (int) id * 10)).returns(Types.TUPLE(Types.STRING, Types.INT))
+                .map(id -> Tuple2.of("rule-" + id, id.intValue() * 10)).returns(Types.TUPLE(Types.STRING, Types.INT))
                 .uid("rules").name("rules").setParallelism(1);
         BroadcastStream<Tuple2<String, Integer>> bcast = rules.broadcast(RULES, RULE_TARGETS);
         DataStream<String> out = main.keyBy(t -> t.f0, Types.STRING).connect(bcast)
@@ -658,6 +698,37 @@ final class Jobs {
             ctx.getBroadcastState(RULES).put(rule.f0, rule.f1);
             ctx.getBroadcastState(RULE_TARGETS).put(rule.f0,
                     new Address(rule.f1 % 20 == 0 ? null : "Street " + rule.f1, "Berlin", rule.f1));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // finished: a bounded NumberSequenceSource that has finished next to a live source
+    // ------------------------------------------------------------------------------------------
+
+    static final Job FINISHED_SOURCE = ctx -> {
+        DataStream<Long> live = ctx.ids("ids", 10, 1);
+        DataStream<Long> numbers = ctx.env.fromSource(new NumberSequenceSource(100, 119), WatermarkStrategy.noWatermarks(), "numbers")
+                .uid("numbers").setParallelism(1)
+                .map(new ClosingMap()).returns(Types.LONG).uid("numbers-done").name("numbers-done").setParallelism(1);
+        ctx.expectedClosed += 1;
+        DataStream<Long> out = live.union(numbers).keyBy(v -> v % 5, Types.LONG)
+                .process(new SumFn()).uid("sum").name("sum");
+        discard(out, "sink");
+    };
+
+    static final class SumFn extends KeyedProcessFunction<Long, Long, Long> {
+        private transient ValueState<Long> sum;
+
+        @Override
+        public void open(OpenContext openContext) {
+            sum = getRuntimeContext().getState(new ValueStateDescriptor<>("sum", Types.LONG));
+        }
+
+        @Override
+        public void processElement(Long v, Context ctx, Collector<Long> out) throws Exception {
+            Long s = sum.value();
+            sum.update(s == null ? v : s + v);
+            out.collect(v);
         }
     }
 
