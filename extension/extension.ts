@@ -9,7 +9,6 @@ import { UidLint, SELECTOR, workspaceUids } from './lint';
 import { disposeOutput, logError, output } from './log';
 import { ClusterApi, registerClusterFeatures } from './cluster/index';
 import { OPEN_OVERVIEW_COMMAND, registerEditors } from './editors/index';
-import { SavepointEditorProvider } from './savepointEditor';
 import { Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
 
 export const VIEW_ID = 'flinkSavepoints.savepoints';
@@ -18,7 +17,6 @@ export const VIEW_ID = 'flinkSavepoints.savepoints';
 export interface FlinkSavepointsApi {
   readonly savepoints: SavepointTreeProvider;
   readonly lint: UidLint;
-  readonly editor: SavepointEditorProvider;
   /** cluster features (Flink Jobs view, engine, savepoint/restore commands), when they registered */
   readonly cluster?: ClusterApi;
   getChildren(node?: Node): Promise<Node[]>;
@@ -39,7 +37,6 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   // deleting a savepoint's folder reports the folder, not its _metadata
   const deletions = vscode.workspace.createFileSystemWatcher('**', true, true, false);
   const lint = new UidLint();
-  const editor = SavepointEditorProvider.register(context, tree);
   // the savepoint overview + state entries editors, and the cluster features: each guarded, so a
   // failure there never takes the Savepoints view and the uid checks down
   try {
@@ -75,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     vscode.commands.registerCommand('flinkSavepoints.openSavepoint', async (n?: Node | vscode.Uri) => {
       const dir = n instanceof vscode.Uri ? (n.fsPath.endsWith('_metadata') ? path.dirname(n.fsPath) : n.fsPath) : savepointDir(n ?? pickSelected<Node>(view));
       if (!dir) return;
-      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(dir, '_metadata')), SavepointEditorProvider.viewType);
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(dir, '_metadata')), 'flinkSavepoints.overview');
     }),
     vscode.commands.registerCommand('flinkSavepoints.copyOperatorId', async (n?: OperatorNode) => {
       const op = n ?? pickSelected<OperatorNode>(view, 'operator');
@@ -127,7 +124,6 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   return {
     savepoints: tree,
     lint,
-    editor,
     cluster,
     getChildren: (n) => tree.getChildren(n),
     getTreeItem: (n) => tree.getTreeItem(n),

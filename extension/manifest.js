@@ -46,7 +46,6 @@ pkg.activationEvents = [
   'onView:flinkSavepoints.savepoints',
   'workspaceContains:**/_metadata',
   'onLanguage:java', 'onLanguage:scala', 'onLanguage:kotlin', 'onLanguage:python',
-  'onCustomEditor:flinkSavepoints.savepointEditor',
   // VS Code has no built-in Scala/Kotlin language: such job files are plain text unless an extension adds one
   'workspaceContains:**/*.scala', 'workspaceContains:**/*.kt',
 ];
@@ -109,12 +108,6 @@ pkg.contributes = {
       { command: 'flinkSavepoints.fixAllInFile', when: 'editorLangId =~ /^(java|scala|kotlin|python)$/ || resourceExtname =~ /^\\.(scala|sc|kt|kts)$/', group: '1_modification@90' },
     ],
   },
-  customEditors: [{
-    viewType: 'flinkSavepoints.savepointEditor',
-    displayName: 'Flink Savepoint (compact)',
-    selector: [{ filenamePattern: '**/_metadata' }],
-    priority: fs.existsSync(path.join(ROOT, 'extension', 'editors', 'contributes.json')) ? 'option' : 'default',
-  }],
   configuration: {
     title: 'Flink Savepoints',
     properties: config,
