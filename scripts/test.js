@@ -25,6 +25,7 @@ function runCounted(cmd, args, env = {}) {
     });
     child.stderr.on('data', (d) => process.stderr.write(d));
     child.on('close', (code) => {
+      out = out.replace(/\u001b\[[0-9;]*m/g, '');
       const passed = [...out.matchAll(/^\s*(\d+) passing/gm)].reduce((a, m) => a + Number(m[1]), 0);
       const failed = [...out.matchAll(/^\s*(\d+) failing/gm)].reduce((a, m) => a + Number(m[1]), 0);
       resolve({ code: code ?? 1, passed, failed });
