@@ -1,8 +1,8 @@
 'use strict';
 // npm test: everything, from a fresh clone, with nothing installed by hand.
-//   1. npm dependencies          4. mocha: engine, language, reader, writer, REST against real Flink
-//   2. type check + bundle       5. end-to-end in a real VS Code (code-server + Chromium)
-//   3. engine.jar + sample job
+//   1. npm dependencies                       4. mocha: engine, language, reader, writer, REST against real Flink
+//   2. type check + bundle                    5. end-to-end in a real VS Code (code-server + Chromium)
+//   3. engine.jar for both Flink lines + sample job
 // Ends with one line "N passed, N failed" over all suites, and a non-zero exit on any failure.
 // FSP_TEST_GREP=<regex> narrows mocha; FSP_SKIP_E2E=1 skips step 5 for quick local runs (never in CI).
 const fs = require('fs');
@@ -48,9 +48,9 @@ async function main() {
   step('bundle');
   if (run('node', ['esbuild.js', '--production']) !== 0) broken.push('bundle');
 
-  step('engine.jar and sample job');
+  step('engine.jar (Flink 1.20.3 and 2.3.0) and sample job');
   const engine = require('./lib/engine');
-  engine.ensureEngineJar();
+  for (const v of Object.keys(engine.FLINK_VERSIONS)) engine.ensureEngineJar(v);
   engine.ensureSampleJobJar();
 
   step('mocha: engine, language, reader, REST');

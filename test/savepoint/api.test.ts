@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { entries, listStates, lookup, openSavepoint } from '../../engine/savepoint/index';
 import { SMALL_FILE } from '../../engine/savepoint/files';
 import { buildSavepoint, cleanupTemp } from './build';
-import { corpusCases } from './corpus';
+import { corpusCases, hasPlainKeyEntries } from './corpus';
 
 const ENTRY = /^\{"type":"entry","operator":"([0-9a-f]{32})","state":("(?:[^"\\]|\\.)*"),"keyGroup":(\d+),"key":(-?\d+|"(?:[^"\\]|\\.)*")[,}]/;
 
@@ -27,7 +27,8 @@ describe('savepoint API on the corpus', function () {
       }
     });
 
-    it(`${c.name}: lookup(key) returns exactly the dump's entries of that key`, async function () {
+    // native and FileSink cases have no String/Long/Integer keyed entries to look up
+    if (hasPlainKeyEntries(lines)) it(`${c.name}: lookup(key) returns exactly the dump's entries of that key`, async function () {
       const sp = await openSavepoint(c.savepoint);
       const keyTypes = new Map<string, string>();
       for (const l of lines) if (l.startsWith('{"type":"state"')) {
@@ -53,7 +54,7 @@ describe('savepoint API on the corpus', function () {
         assert.deepEqual(got, expected, `key ${m[4]}`);
         checked++;
       }
-      if (checked === 0) this.skip();
+      assert.ok(checked > 0, 'no key was looked up');
     });
 
     it(`${c.name}: entries() streams the dump's entry and element lines, key-group ranges included`, async () => {

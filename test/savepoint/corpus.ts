@@ -48,3 +48,18 @@ export function memoryIo(): { io: { stdout(t: string): void; stderr(t: string): 
     err: () => e.join(''),
   };
 }
+
+/** True when the dump has keyed entries whose key type is String, Long or Integer (lookups and key groups are checkable). */
+export function hasPlainKeyEntries(lines: string[]): boolean {
+  const plain = new Set<string>();
+  for (const l of lines) {
+    if (!l.startsWith('{"type":"state"')) continue;
+    const s = JSON.parse(l) as { operator: string; name: string; key?: string; backend: string };
+    if (s.backend === 'KEY_VALUE' && (s.key === 'String' || s.key === 'Long' || s.key === 'Integer')) plain.add(`${s.operator}/${s.name}`);
+  }
+  const entry = /^\{"type":"entry","operator":"([0-9a-f]{32})","state":("(?:[^"\\]|\\.)*")/;
+  return lines.some((l) => {
+    const m = entry.exec(l);
+    return m !== null && plain.has(`${m[1]}/${JSON.parse(m[2]) as string}`);
+  });
+}

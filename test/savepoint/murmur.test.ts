@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { flinkMurmur, javaHashCode, keyGroupForHash, keyGroupRange, operatorIdFromUid } from '../../engine/savepoint/murmur';
 import { openSavepoint } from '../../engine/savepoint/index';
-import { corpusCases } from './corpus';
+import { corpusCases, hasPlainKeyEntries } from './corpus';
 
 describe('murmur: uid → OperatorID', () => {
   const vectors: [string, string][] = [
@@ -51,7 +51,7 @@ describe('murmur: uid → OperatorID', () => {
         assert.ok(ids.has(operatorIdFromUid(u)), `uid ${u} from case.json has no operator ${operatorIdFromUid(u)}`);
         checked++;
       }
-      if (checked === 0) this.skip();
+      assert.ok(checked > 0, "neither the metadata nor case.json names a uid");
     });
   }
 });
@@ -108,7 +108,8 @@ describe('murmur: key groups', () => {
     assert.deepEqual(keyGroupRange(2, 3, 10), { start: 7, end: 9 });
   });
 
-  const cases = corpusCases().filter((c) => c.dumpFile);
+  // only cases with String/Long/Integer keyed entries (native and FileSink cases have none)
+  const cases = corpusCases().filter((c) => c.dumpFile && hasPlainKeyEntries(fs.readFileSync(c.dumpFile, 'utf8').split('\n').filter(Boolean)));
   for (const c of cases) {
     it(`corpus ${c.name}: String/Long/Integer keys sit in their key group`, function () {
       const text = fs.readFileSync(c.dumpFile!, 'utf8').split('\n').filter(Boolean);
@@ -136,7 +137,7 @@ describe('murmur: key groups', () => {
           checked++;
         }
       }
-      if (checked === 0) this.skip();
+      assert.ok(checked > 0, 'no key was checked');
     });
   }
 });
