@@ -2,14 +2,15 @@
  * `fsp` — the command-line face of the savepoint engine.
  *
  *   fsp inspect <savepoint> [--json]
- *   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value>]
+ *   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries]
  *   fsp uid <uid>
  *   fsp lint …            (engine/cli/lint.ts)
  *
  * Exit codes: 0 ok, 1 errors, 2 bad arguments. `main` runs in-process for tests.
  */
 import { SavepointFormatError } from '../savepoint/errors';
-import { describeHandles, dumpLines, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo } from '../savepoint/index';
+import { runWriteCommand, WRITE_USAGE } from './write-commands';
+import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo } from '../savepoint/index';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -18,12 +19,17 @@ export interface CliIo {
   cwd?: string;
   /** resolves when stdout can take more output (backpressure for long dumps) */
   drain?: () => Promise<void>;
+  /** UTF-8 output as bytes (whole lines); without it, bytes are decoded and given to `stdout` */
+  stdoutBytes?(bytes: Uint8Array): void;
 }
 
 let stdoutFull = false;
 export const processIo: CliIo = {
   stdout: (t) => {
     if (!process.stdout.write(t)) stdoutFull = true;
+  },
+  stdoutBytes: (b) => {
+    if (!process.stdout.write(b)) stdoutFull = true;
   },
   stderr: (t) => void process.stderr.write(t),
   drain: () => {
@@ -39,12 +45,20 @@ export const processIo: CliIo = {
 
 const USAGE = `usage:
   fsp inspect <savepoint> [--json]
-  fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value>]
+  fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries]
   fsp uid <uid>
   fsp lint [args…]
-`;
+${WRITE_USAGE}`;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    message: string,
+    /** append the "(see fsp --help)" hint */
+    readonly hint = true,
+  ) {
+    super(message);
+  }
+}
 
 interface Parsed {
   positional: string[];
@@ -82,19 +96,33 @@ function parseArgs(args: string[], valued: string[], booleans: string[]): Parsed
   return { positional, flags };
 }
 
-/** Buffers stdout writes into larger chunks. */
-function bufferedOut(io: CliIo): { write(s: string): Promise<void> | undefined; flush(): void } {
+/**
+ * Buffers stdout into chunks of about 1 MiB: lines (strings) are collected and written as one text,
+ * byte chunks written as they come (after the pending text). Returns a promise when stdout asks to
+ * wait (backpressure).
+ */
+function bufferedOut(io: CliIo): { lines(batch: string[]): Promise<void> | undefined; bytes(b: Uint8Array): Promise<void> | undefined; flush(): void } {
+  const CHUNK = 1 << 20;
   let buf: string[] = [];
   let size = 0;
+  const utf8 = new TextDecoder();
   return {
-    write(s: string) {
-      buf.push(s);
-      size += s.length;
-      if (size > 1 << 16) {
+    lines(batch: string[]) {
+      for (const l of batch) {
+        buf.push(l, '\n');
+        size += l.length + 1;
+      }
+      if (size >= CHUNK) {
         this.flush();
         return io.drain?.();
       }
       return undefined;
+    },
+    bytes(b: Uint8Array) {
+      this.flush();
+      if (io.stdoutBytes) io.stdoutBytes(b);
+      else io.stdout(utf8.decode(b));
+      return io.drain?.();
     },
     flush() {
       if (buf.length) io.stdout(buf.join(''));
@@ -188,25 +216,29 @@ async function inspect(args: string[], io: CliIo): Promise<number> {
 }
 
 async function dump(args: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(args, ['operator', 'state', 'key'], []);
+  const p = parseArgs(args, ['operator', 'state', 'key'], ['no-entries']);
   if (p.positional.length !== 1) throw new UsageError('dump needs exactly one savepoint path');
-  const sp: Savepoint = await openSavepoint(p.positional[0]);
   const opt = (k: string) => {
     const v = p.flags.get(k);
     return typeof v === 'string' ? v : undefined;
   };
+  const noEntries = p.flags.has('no-entries');
+  if (noEntries && opt('key') !== undefined) throw new UsageError('--key and --no-entries exclude each other');
+  const sp: Savepoint = await openSavepoint(p.positional[0]);
+  const operator = opt('operator');
+  // a filter that matches nothing is a bad argument (exit 2, nothing on stdout), like engine.jar dump
+  if (operator !== undefined && !findOperator(sp, operator)) throw new UsageError(`no operator matches ${operator}`, false);
   const out = bufferedOut(io);
-  let errors = 0;
+  const counts = { errors: 0 };
   try {
-    for await (const line of dumpLines(sp, { operator: opt('operator'), state: opt('state'), key: opt('key') })) {
-      if (line.startsWith('{"type":"error"')) errors++;
-      const wait = out.write(line + '\n');
+    for await (const chunk of dumpChunks(sp, { operator, state: opt('state'), key: opt('key'), noEntries }, counts)) {
+      const wait = Array.isArray(chunk) ? out.lines(chunk) : out.bytes(chunk);
       if (wait) await wait;
     }
   } finally {
     out.flush();
   }
-  return errors ? 1 : 0;
+  return counts.errors ? 1 : 0;
 }
 
 function uid(args: string[], io: CliIo): number {
@@ -244,6 +276,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return uid(rest, io);
       case 'lint':
         return await lint(rest, io);
+      case 'bootstrap':
+      case 'edit':
+      case 'remove-operator':
+      case 'set-uid':
+        return await runWriteCommand(cmd, rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -255,7 +292,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`fsp: ${e.message} (see fsp --help)\n`);
+      io.stderr(`fsp: ${e.message}${e.hint ? ' (see fsp --help)' : ''}\n`);
       return 2;
     }
     if (e instanceof SavepointFormatError) {
