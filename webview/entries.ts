@@ -106,7 +106,7 @@ function renderShell(i: EntriesInfo): void {
     button('next', 'Next', () => void goNext(), { secondary: true, icon: 'arrow-right' }),
   );
   const actions = el('div', { class: 'toolbar' });
-  if (i.canAdd) actions.append(button('add', 'Add Entry…', () => toggleAdd(), { secondary: true, icon: 'add' }));
+  if (i.canAdd) actions.append(button('add', i.kind === 'TIMER' ? 'Add Timer…' : 'Add Entry…', () => toggleAdd(), { secondary: true, icon: 'add' }));
   if (!i.readOnly) actions.append(button('save-as', 'Save As New Savepoint…', () => void saveAs(), { icon: 'save-as' }));
   actions.append(
     el('span', { id: 'dirty', class: 'muted' }),
@@ -367,6 +367,20 @@ function renderEditor(row: Row): void {
     host.replaceChildren(el('p', { class: 'muted', id: 'row-readonly' }, el('span', { class: 'codicon codicon-lock' }), ' ', row.readOnly));
     return;
   }
+  if (info.kind === 'TIMER') {
+    // a timer is its key, namespace and timestamp: it is added or deleted, never edited in place
+    host.replaceChildren(
+      el('p', { class: 'muted', id: 'timer-note' }, `Timer at ${timerTime(row.timestamp)}. To move it, delete it and add a timer with the new timestamp.`),
+      el(
+        'div',
+        { class: 'toolbar' },
+        row.status !== 'deleted' ? button('delete', 'Delete Timer', () => void deleteRow(row.id), { secondary: true, icon: 'trash' }) : undefined,
+        row.status !== 'clean' ? button('revert', 'Revert', () => void revertRow(row.id), { secondary: true, icon: 'discard' }) : undefined,
+      ),
+      el('div', { id: 'edit-error', class: 'error', role: 'alert' }),
+    );
+    return;
+  }
   const label = info.kind === 'LIST' ? 'Elements (JSON array)' : info.kind === 'MAP' ? 'Value for this user key (JSON)' : 'Value (JSON)';
   const ta = el('vscode-textarea', { id: 'value-input', rows: '8', resize: 'vertical', 'aria-label': label, monospace: true });
   ta.classList.add('mono');
@@ -410,11 +424,36 @@ async function revertRow(id: string): Promise<void> {
   if (!r.ok) message(r.error ?? 'cannot revert', 'error');
 }
 
+/** A timer timestamp (epoch ms as a decimal string) with its UTC date-time when it is in Date's range. */
+function timerTime(ts: string | undefined): string {
+  if (ts === undefined) return '?';
+  const n = Number(ts);
+  const d = new Date(n);
+  return Number.isFinite(n) && Math.abs(n) <= 8.64e15 && !Number.isNaN(d.getTime()) ? `${ts} (${d.toISOString()})` : ts;
+}
+
 function toggleAdd(): void {
   const host = $('add-form');
   if (!host || !info) return;
   if (!host.hidden) {
     host.hidden = true;
+    return;
+  }
+  if (info.kind === 'TIMER') {
+    const windowed = !!info.namespaceType && info.namespaceType !== 'VoidNamespace';
+    host.replaceChildren(
+      el('h2', {}, 'Add timer'),
+      el(
+        'div',
+        { class: 'toolbar' },
+        field('add-key', `Key (${info.keyType ?? ''})`, () => void addEntry(), '220px'),
+        field('add-timestamp', 'Timestamp (epoch ms or ISO-8601)', () => void addEntry(), '240px'),
+        windowed ? field('add-namespace', `Namespace (${info.namespaceType}) {"start":…,"end":…}`, () => void addEntry(), '260px') : undefined,
+      ),
+      el('div', { class: 'toolbar' }, button('add-go', 'Add', () => void addEntry(), { icon: 'add' }), button('add-cancel', 'Cancel', () => toggleAdd(), { secondary: true })),
+      el('div', { id: 'add-error', class: 'error', role: 'alert' }),
+    );
+    host.hidden = false;
     return;
   }
   const valueField = el('vscode-textarea', { id: 'add-value', rows: '3', placeholder: info.kind === 'LIST' ? '["a", "b"]' : 'value as JSON', monospace: true });
@@ -431,8 +470,10 @@ function toggleAdd(): void {
 async function addEntry(): Promise<void> {
   const key = valueOf($('add-key')).trim();
   const userKey = $('add-userkey') ? valueOf($('add-userkey')).trim() : undefined;
-  const value = valueOf($('add-value'));
-  const r = await rpc.request('add', { key, userKey, value });
+  const value = $('add-value') ? valueOf($('add-value')) : '';
+  const timestamp = $('add-timestamp') ? valueOf($('add-timestamp')).trim() : undefined;
+  const namespace = $('add-namespace') ? valueOf($('add-namespace')).trim() : undefined;
+  const r = await rpc.request('add', { key, userKey, value, timestamp, namespace });
   const err = $('add-error');
   if (!r.ok) {
     if (err) err.textContent = r.error ?? 'rejected';

@@ -212,8 +212,11 @@ export interface EntriesApi {
   /** set the value of an entry (JSON text, validated against the state's value type) */
   edit: { params: { id: string; value: string }; result: EditResult };
   delete: { params: { id: string }; result: EditResult };
-  /** add an entry (keyed VALUE/LIST/MAP states with computable key groups) */
-  add: { params: { key: string; userKey?: string; value: string }; result: EditResult };
+  /**
+   * add an entry (keyed VALUE/LIST/MAP states with computable key groups), or a timer (TIMER states:
+   * `timestamp` = epoch ms or ISO-8601, `namespace` = JSON of a TimeWindow namespace; `value` is ignored)
+   */
+  add: { params: { key: string; userKey?: string; value: string; timestamp?: string; namespace?: string }; result: EditResult };
   /** revert a single entry to its stored value (as a new, undoable edit) */
   revert: { params: { id: string }; result: EditResult };
   /** pretty JSON of one row's members, for the detail view */

@@ -172,7 +172,7 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
       edit: ({ id, value }) => this.tryEdit(doc, () => this.requireModel(doc).editValue(id, value)),
       delete: ({ id }) => this.tryEdit(doc, () => this.requireModel(doc).deleteEntry(id)),
       revert: ({ id }) => this.tryEdit(doc, () => this.requireModel(doc).revertEntry(id)),
-      add: ({ key, userKey, value }) => this.tryEdit(doc, () => this.requireModel(doc).addEntry(key, userKey, value)),
+      add: ({ key, userKey, value, timestamp, namespace }) => this.tryEdit(doc, () => this.requireModel(doc).addEntry(key, userKey, value, { timestamp, namespace })),
       saveAs: async () => ({ dir: await this.saveAsInteractive(doc) }),
       count: async () => ({ count: (await this.requireModel(doc).count()) ?? 0 }),
     };

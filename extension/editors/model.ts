@@ -12,6 +12,7 @@ import { RawEntry } from '../../engine/savepoint/keyed';
 import { typeString } from '../../engine/savepoint/serializers';
 import { encoderFor } from '../../engine/savepoint/write/encode';
 import { CompositeKeys } from '../../engine/savepoint/write/bootstrap';
+import { timerKeyBytes, timerTimestamp } from '../../engine/savepoint/write/timers';
 import type { Column, Cursor, EntriesInfo, LookupResult, Page, Row } from '../../webview/protocol';
 import { EditModel, EntryEdit, entryId, parseEntryId } from './editModel';
 import { countAll, PagerSource, readPage } from './pager';
@@ -51,6 +52,11 @@ interface OperatorItem {
 
 const VOID_NS = 'VoidNamespace';
 
+export interface TimerInput {
+  timestamp?: string;
+  namespace?: string;
+}
+
 export abstract class StateModel {
   readonly edits = new EditModel();
   abstract readonly info: EntriesInfo;
@@ -60,7 +66,8 @@ export abstract class StateModel {
   abstract editValue(id: string, text: string): Promise<EntryEdit>;
   abstract deleteEntry(id: string): Promise<EntryEdit>;
   abstract revertEntry(id: string): Promise<EntryEdit>;
-  abstract addEntry(keyText: string, userKeyText: string | undefined, valueText: string): Promise<EntryEdit>;
+  /** `timer`: for timer states, the timestamp (epoch ms or ISO-8601) and the namespace JSON (TimeWindow) */
+  abstract addEntry(keyText: string, userKeyText: string | undefined, valueText: string, timer?: TimerInput): Promise<EntryEdit>;
   abstract count(cancelled?: () => boolean, progress?: (n: number) => void): Promise<number | undefined>;
   abstract saveAs(target: string): SaveResult;
   abstract close(): Promise<void>;
@@ -168,7 +175,8 @@ class KeyedModel extends StateModel {
     if (t.key && t.kind !== 'PRIORITY_QUEUE') {
       try {
         canLookup = !!encoderFor(t.key).hash;
-        canAdd = canLookup && !ro && this.voidNs && !!t.namespace;
+        // timers name their namespace (a TimeWindow) explicitly; other windowed state cannot be added
+        canAdd = canLookup && !ro && !!t.namespace && (this.voidNs || t.kind === 'TIMER');
       } catch {
         canLookup = false;
       }
@@ -393,8 +401,9 @@ class KeyedModel extends StateModel {
     };
   }
 
-  async addEntry(keyText: string, userKeyText: string | undefined, valueText: string): Promise<EntryEdit> {
+  async addEntry(keyText: string, userKeyText: string | undefined, valueText: string, timer?: TimerInput): Promise<EntryEdit> {
     const t = this.access.types;
+    if (t.kind === 'TIMER') return this.addTimer(keyText, timer?.timestamp ?? valueText, timer?.namespace ?? userKeyText);
     if (!this.info.canAdd) throw new ValueEditError(this.stateReadOnly ?? (this.voidNs ? `entries with ${this.info.keyType} keys cannot be added: the key group of such a key is unknown` : 'entries of windowed (namespaced) state cannot be added'));
     const { json, kg } = this.keyOf(keyText);
     const part = this.access.partFor(kg);
@@ -422,6 +431,43 @@ class KeyedModel extends StateModel {
     }
     const checked = valueBytes(t, valueText);
     return { subtask: part.subtask, kg, stateId: part.stateId, key: hex, value: toHexString(checked.bytes), existed: !!existing?.raw, label: `Add ${this.ref.state} entry` };
+  }
+
+  /** A new timer (empty value) of this timer state: key, timestamp and (TimeWindow) namespace. */
+  private async addTimer(keyText: string, tsText: string | undefined, nsText: string | undefined): Promise<EntryEdit> {
+    const t = this.access.types;
+    if (!this.info.canAdd) throw new ValueEditError(this.stateReadOnly ?? `timers with ${this.info.keyType} keys cannot be added: the key group of such a key is unknown`);
+    if (tsText === undefined || tsText.trim() === '') throw new ValueEditError('a timer needs a timestamp (epoch milliseconds or an ISO-8601 date-time)');
+    let tsJson: unknown;
+    try {
+      tsJson = parseJson(tsText);
+    } catch {
+      tsJson = tsText.trim(); // an ISO date-time without quotes
+    }
+    let ts: bigint;
+    try {
+      ts = timerTimestamp(typeof tsJson === 'string' || typeof tsJson === 'number' || typeof tsJson === 'bigint' ? tsJson : String(tsJson));
+    } catch (e) {
+      throw new ValueEditError(`the timestamp: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let ns: unknown = null;
+    if (!this.voidNs) {
+      if (nsText === undefined || nsText.trim() === '') throw new ValueEditError(`a timer of this state needs its namespace (${this.info.namespaceType}), e.g. {"start":0,"end":1000}`);
+      ns = parseJson(nsText);
+      encodeChecked(t.namespace!, ns, 'namespace');
+    }
+    const { json, canonical, kg } = this.keyOf(keyText);
+    const part = this.access.partFor(kg);
+    if (!part) throw new ValueEditError(`no subtask holds key group ${kg}`);
+    if (part.stateId < 0) throw new ValueEditError(`subtask ${part.subtask}'s file does not declare ${this.ref.state}, so timers for key group ${kg} cannot be added`);
+    const { keyGroup, bytes } = timerKeyBytes(t.key!, t.namespace!, this.access.maxParallelism, json, ts, ns);
+    if (keyGroup !== kg) throw new ValueEditError(`internal: key group ${keyGroup} != ${kg}`);
+    const hex = toHexString(bytes);
+    const id = entryId({ subtask: part.subtask, kg, key: hex });
+    const existing = await this.find(id);
+    if (existing && this.toRow(existing).status !== 'deleted') throw new ValueEditError(`this timer already exists (key ${canonical}, timestamp ${ts}) in key group ${kg}`);
+    const k = canonical.length > 40 ? canonical.slice(0, 39) + '…' : canonical;
+    return { subtask: part.subtask, kg, stateId: part.stateId, key: hex, value: '', existed: !!existing?.raw, label: `Add timer ${this.ref.state} [${k} @ ${ts}]` };
   }
 
   async count(cancelled?: () => boolean, progress?: (n: number) => void): Promise<number | undefined> {

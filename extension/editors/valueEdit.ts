@@ -176,8 +176,20 @@ export function encodeChecked(snapshot: SerializerSnapshot, json: unknown, what 
 }
 
 /** Why values of this state cannot be edited, or undefined. */
+/**
+ * Why timers of a timer state cannot be added / deleted, or undefined: they can when the key type
+ * re-encodes (not Kryo / Java / unknown) and the namespace is VoidNamespace or TimeWindow.
+ */
+export function timerReadOnlyReason(t: StateTypes): { reason: string; type?: string } | undefined {
+  if (!t.key || !t.namespace) return { reason: 'the key or namespace serializer of these timers is unknown' };
+  if (codecFor(t.key).opaque) return { reason: `timers with keys of ${typeString(t.key)} are read-only (Kryo, Java-serialized and unknown serializers cannot be re-encoded)`, type: typeString(t.key) };
+  const ns = typeString(t.namespace);
+  if (ns !== 'VoidNamespace' && ns !== 'TimeWindow') return { reason: `timers with ${ns} namespaces are read-only`, type: ns };
+  return undefined;
+}
+
 export function readOnlyReason(t: StateTypes): { reason: string; type?: string } | undefined {
-  if (t.backend === 'PRIORITY_QUEUE') return { reason: t.kind === 'TIMER' ? 'timers are read-only' : 'priority-queue state is read-only' };
+  if (t.backend === 'PRIORITY_QUEUE') return t.kind === 'TIMER' ? timerReadOnlyReason(t) : { reason: 'priority-queue state is read-only' };
   if (t.backend === 'KEY_VALUE_V2') return { reason: 'state of the Flink 2 (KEY_VALUE_V2) backend is read-only in this version' };
   if (t.backend !== 'KEY_VALUE') return { reason: 'operator state is read-only in this version' };
   if (!['VALUE', 'LIST', 'MAP', 'REDUCING', 'AGGREGATING'].includes(t.kind)) return { reason: `${t.kind} state is read-only` };
@@ -199,6 +211,7 @@ const LIST_DELIMITER = 0x2c;
  * (null flag + value).
  */
 export function valueBytes(t: StateTypes, text: string): Checked {
+  if (t.kind === 'TIMER') throw new ValueEditError('timer values are read-only: a timer has no value; delete the timer and add one with the new timestamp');
   const ro = readOnlyReason(t);
   if (ro) throw new ValueEditError(ro.reason);
   const json = parseJson(text);

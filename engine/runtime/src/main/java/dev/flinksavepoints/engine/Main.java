@@ -19,6 +19,7 @@ public final class Main {
         COMMANDS.put("corpus", "dev.flinksavepoints.engine.corpus.Corpus");
         COMMANDS.put("bootstrap", "dev.flinksavepoints.engine.bootstrap.Bootstrap");
         COMMANDS.put("check", "dev.flinksavepoints.engine.check.Check");
+        COMMANDS.put("timers-check", "dev.flinksavepoints.engine.timers.TimersCheck");
     }
 
     private Main() {}
