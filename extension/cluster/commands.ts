@@ -646,7 +646,7 @@ export class ClusterCommands {
     const outDir = o.outDir ?? defaultBootstrapOut(this.clusters.defaultSavepointDir(), uid);
     const { specFile } = writeSpecFor(answers, outDir);
 
-    let writer = o.writer ?? (vscode.workspace.getConfiguration('flinkSavepoints').get<string>('bootstrap.writer', 'engine') === 'typescript' ? 'typescript' : 'java');
+    let writer = o.writer ?? (vscode.workspace.getConfiguration('flinkSavepoints').get<string>('bootstrap.writer', 'typescript') === 'engine' ? 'java' : 'typescript');
     let java: string | undefined;
     if (writer === 'java') {
       try {
