@@ -161,6 +161,13 @@ final class Cases {
                 .types("byte[]")
                 .uids("ids", "lines", "file-sink")
                 .varying("element.value of the file-sink writer and committer operators (absolute paths and random part-file UUIDs)"));
+        add(m, new Spec("number-sequence", "number-sequence", Jobs.NUMBER_SEQUENCE,
+                "A live NumberSequenceSource over 0..Long.MAX_VALUE (throttled by a chained map, so it never finishes) whose 2 readers hold their splits, keyed by parity into a ValueState, hashmap, parallelism 2, inline")
+                .p(2)
+                .kinds("FLIP-27 source split state (NumberSequenceSource splits)", "source coordinator state", "ValueState")
+                .types("byte[] (SourceReaderState: NumberSequenceSplit)", "Long keys", "String")
+                .uids("sequence", "throttle", "parity", "sink")
+                .varying("element.value of the SourceReaderState of the sequence operator (each reader's position, and which subtask holds which split)"));
         return m;
     }
 

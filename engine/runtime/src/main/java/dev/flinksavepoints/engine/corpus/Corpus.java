@@ -125,11 +125,16 @@ public final class Corpus {
         s.job.build(ctx);
         CorpusSource.EMITTED.set(0);
         Jobs.CLOSED.set(0);
+        Jobs.STARTED.set(0);
         JobClient client = env.executeAsync("corpus-" + s.name);
         String savepoint;
         try {
             long deadline = System.currentTimeMillis() + TIMEOUT_MS;
             while (CorpusSource.EMITTED.get() < ctx.expected) {
+                checkAlive(client, deadline);
+                Thread.sleep(50);
+            }
+            while (Jobs.STARTED.get() < ctx.expectedStarted) {
                 checkAlive(client, deadline);
                 Thread.sleep(50);
             }

@@ -88,6 +88,8 @@ final class Jobs {
         long expected;
         /** Operators whose close() must have run (bounded inputs that finish) before the savepoint. */
         long expectedClosed;
+        /** Subtasks of {@link ThrottleMap} that must have passed two records (a live split) before the savepoint. */
+        long expectedStarted;
 
         Ctx(StreamExecutionEnvironment env, java.nio.file.Path work, int parallelism, String backend) {
             this.env = env;
@@ -117,6 +119,26 @@ final class Jobs {
         @Override
         public void close() {
             CLOSED.incrementAndGet();
+        }
+    }
+
+    /** Subtasks of {@link ThrottleMap} that have passed their second record. */
+    static final java.util.concurrent.atomic.AtomicLong STARTED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Identity map that sleeps a little per record: chained to a source, it holds the source back so a
+     * long sequence stays unfinished (and its split live) when the savepoint is taken. Counts, once per
+     * subtask, that two records have passed (the subtask's reader holds a split, and both parities of
+     * its sequence are downstream).
+     */
+    static final class ThrottleMap extends RichMapFunction<Long, Long> {
+        private transient int seen;
+
+        @Override
+        public Long map(Long v) throws InterruptedException {
+            if (++seen == 2) STARTED.incrementAndGet();
+            Thread.sleep(2);
+            return v;
         }
     }
 
@@ -747,4 +769,38 @@ final class Jobs {
                 .build();
         lines.sinkTo(sink).uid("file-sink").name("file-sink").setParallelism(p);
     };
+
+    // ------------------------------------------------------------------------------------------
+    // number-sequence: a live NumberSequenceSource (built-in FLIP-27 source) holding its splits
+    // ------------------------------------------------------------------------------------------
+
+    /** The whole long range split over the subtasks: it never finishes, so every reader holds a split. */
+    static final Job NUMBER_SEQUENCE = ctx -> {
+        int p = ctx.parallelism;
+        DataStream<Long> numbers = ctx.env.fromSource(new NumberSequenceSource(0, Long.MAX_VALUE), WatermarkStrategy.noWatermarks(), "sequence")
+                .uid("sequence").setParallelism(p)
+                .map(new ThrottleMap()).returns(Types.LONG).uid("throttle").name("throttle").setParallelism(p);
+        ctx.expectedStarted += p;
+        DataStream<String> parity = numbers.keyBy(v -> v % 2, Types.LONG)
+                .process(new ParityFn()).uid("parity").name("parity");
+        discard(parity, "sink");
+    };
+
+    /** Keyed state that does not depend on how far the sequence got: the name of each key's parity. */
+    static final class ParityFn extends KeyedProcessFunction<Long, Long, String> {
+        private transient ValueState<String> parity;
+
+        @Override
+        public void open(OpenContext openContext) {
+            parity = getRuntimeContext().getState(new ValueStateDescriptor<>("parity", Types.STRING));
+        }
+
+        @Override
+        public void processElement(Long v, Context ctx, Collector<String> out) throws Exception {
+            if (parity.value() == null) {
+                parity.update(v % 2 == 0 ? "even" : "odd");
+                out.collect(parity.value());
+            }
+        }
+    }
 }
