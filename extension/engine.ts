@@ -5,52 +5,17 @@
  */
 import * as path from 'path';
 
-export interface OperatorInfo {
-  id: string;
-  uid?: string;
-  name?: string;
-  parallelism: number;
-  maxParallelism: number;
-  finished: boolean;
-  subtaskCount: number;
-  coordinatorBytes?: number;
-  size: number;
-}
+// types only: erased at build time, so the reader is still loaded on first use, not at activation
+export type { OperatorInfo, Savepoint, StateInfo } from '../engine/savepoint/index';
 
-export interface StateInfo {
-  name: string;
-  backend: string;
-  kind: string;
-  keyType?: string;
-  namespaceType?: string;
-  userKeyType?: string;
-  valueType?: string;
-  size?: number;
-}
-
-export interface Savepoint {
-  dir: string;
-  metadataPath: string;
-  version: number;
-  checkpointId: bigint;
-  format?: string;
-  snapshotType?: string;
-  operators: OperatorInfo[];
-  totalSize: number;
-}
-
-export interface SavepointModule {
-  openSavepoint(p: string): Promise<Savepoint>;
-  listStates(sp: Savepoint, opId: string): Promise<StateInfo[]> | StateInfo[];
-}
+export type SavepointModule = Pick<typeof import('../engine/savepoint/index'), 'openSavepoint' | 'listStates'>;
 
 let savepointModule: Promise<SavepointModule> | undefined;
 export function savepointEngine(): Promise<SavepointModule> {
   if (!savepointModule) {
     savepointModule = import('../engine/savepoint/index').then((m) => {
-      const mod = m as unknown as SavepointModule;
-      if (typeof mod.openSavepoint !== 'function') throw new Error('the savepoint reader (engine/savepoint/index.ts) is not part of this build');
-      return mod;
+      if (typeof m.openSavepoint !== 'function') throw new Error('the savepoint reader (engine/savepoint/index.ts) is not part of this build');
+      return m;
     });
   }
   return savepointModule;

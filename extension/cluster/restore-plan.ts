@@ -10,6 +10,7 @@ import { inflateRawSync } from 'node:zlib';
 import {
   FlinkRestClient,
   FlinkRestError,
+  sleep,
   type ClaimMode,
   type RestoredCheckpoint,
   type RunJarOptions,
@@ -392,21 +393,6 @@ export class RestoreNotConfirmedError extends Error {
 
 export interface Progress {
   (message: string): void;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('cancelled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason ?? new Error('cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

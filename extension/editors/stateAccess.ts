@@ -3,17 +3,16 @@
  *
  * The public reader (engine/savepoint/index.ts) streams decoded entries, but an editor needs the
  * raw composite keys (to address an entry for an edit) and wants to decode only the rows it shows.
- * This module opens the operator's keyed handles with the reader's own building blocks (keyed.ts,
- * files.ts) and offers: the sorted list of non-empty key groups, the raw entries of the state in
- * one key group (parsed, not decoded), and decoding of single entries.
+ * This module opens the operator's keyed handles with the reader's raw key-group access
+ * (openRawKeyedHandle) and offers: the sorted list of non-empty key groups, the raw entries of the
+ * state in one key group (parsed, not decoded), and decoding of single entries.
  */
 import * as path from 'node:path';
-import { findOperator, Savepoint, SavepointFormatError } from '../../engine/savepoint/index';
-import { Limits } from '../../engine/savepoint/errors';
-import { BytesSource, DataSource, FileSource } from '../../engine/savepoint/files';
-import { ByteReader, compareBytes } from '../../engine/savepoint/io';
-import { DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, RawEntry, readKeyedHeader } from '../../engine/savepoint/keyed';
-import { KeyGroupsHandle, Metadata, OperatorEntry, StreamHandle } from '../../engine/savepoint/metadata';
+import { findOperator, openRawKeyedHandle, RawKeyedHandle, Savepoint, SavepointFormatError } from '../../engine/savepoint/index';
+import { DataSource } from '../../engine/savepoint/files';
+import { compareBytes } from '../../engine/savepoint/io';
+import { DecodedEntry, KeyedHeader, KeyedStateDecoder, RawEntry } from '../../engine/savepoint/keyed';
+import { KeyGroupsHandle, OperatorEntry } from '../../engine/savepoint/metadata';
 import { StateTypes } from '../../engine/savepoint/statemeta';
 
 export interface KeyedPart {
@@ -24,29 +23,14 @@ export interface KeyedPart {
   /** index of the state in this part's header, -1 when this subtask does not declare it */
   stateId: number;
   decoder?: KeyedStateDecoder;
-  sortedOffsets: number[];
-  size: number;
+  /** the reader's raw key-group access to this part's handle */
+  reader: RawKeyedHandle;
 }
 
 export interface GroupRef {
   kg: number;
   part: KeyedPart;
   offset: number;
-}
-
-export function sourceFor(h: StreamHandle | null, md: Metadata): DataSource {
-  if (!h) throw new SavepointFormatError(md.file, 0, 'a state handle with data', 'a null handle');
-  switch (h.type) {
-    case 1:
-      return new BytesSource(h.data, md.file, h.dataOffset);
-    case 6:
-      return new FileSource(h.path);
-    case 2:
-      if (!h.path) throw new SavepointFormatError(md.file, 0, 'a local file path', h.uri);
-      return new FileSource(h.path);
-    default:
-      throw new SavepointFormatError(md.file, 0, 'a file or inline state handle', `handle type ${h.type}`);
-  }
 }
 
 const KEYED_HANDLE_NAMES: Record<number, string> = {
@@ -68,15 +52,6 @@ export function unreadableKeyedReason(op: OperatorEntry): string | undefined {
     }
   }
   return undefined;
-}
-
-async function headerOf(src: DataSource, offsets: number[]): Promise<KeyedHeader> {
-  const size = await src.size();
-  let end = size;
-  for (const o of offsets) if (o > 0 && o < end) end = o;
-  if (end > Limits.maxBytes) throw new SavepointFormatError(src.file, src.base, `a header of at most ${Limits.maxBytes} bytes`, `${end}`);
-  const data = await src.read(0, end);
-  return readKeyedHeader(new ByteReader(data, src.file, src.base));
 }
 
 /** One keyed state of one operator, key group by key group. */
@@ -121,8 +96,8 @@ export class KeyedStateAccess {
       for (const st of [...op.subtasks].sort((a, b) => a.index - b.index)) {
         const h = st.managedKeyed;
         if (!h || (h.type !== 7 && h.type !== 3 && h.type !== 12)) continue;
-        const src = sourceFor(h.data, sp.metadata);
-        const header = await headerOf(src, h.offsets);
+        const reader = await openRawKeyedHandle(sp, op, st.index, h);
+        const header = reader.header;
         const stateId = header.types.findIndex((t) => t.name === state);
         let decoder: KeyedStateDecoder | undefined;
         if (stateId >= 0) {
@@ -133,15 +108,14 @@ export class KeyedStateAccess {
             if (!(e instanceof SavepointFormatError)) throw e;
           }
         }
-        const sortedOffsets = [...new Set(h.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
-        parts.push({ subtask: st.index, handle: h, src, header, stateId, decoder, sortedOffsets, size: await src.size() });
+        parts.push({ subtask: st.index, handle: h, src: reader.src, header, stateId, decoder, reader });
       }
     } catch (e) {
-      for (const p of parts) await p.src.close();
+      for (const p of parts) await p.reader.close();
       throw e;
     }
     if (!types) {
-      for (const p of parts) await p.src.close();
+      for (const p of parts) await p.reader.close();
       return undefined;
     }
     return new KeyedStateAccess(sp, op, state, types, parts);
@@ -174,14 +148,8 @@ export class KeyedStateAccess {
     }
     const g = this.groups[i];
     const p = g.part;
-    const idx = p.sortedOffsets.indexOf(g.offset);
-    const end = idx >= 0 && idx + 1 < p.sortedOffsets.length ? p.sortedOffsets[idx + 1] : p.size;
-    if (g.offset < 0 || g.offset >= p.size) {
-      throw new SavepointFormatError(p.src.file, p.src.base + Math.max(0, g.offset), `key group ${g.kg} inside the state data (${p.size} bytes)`, `offset ${g.offset}`);
-    }
-    const bytes = await p.src.read(g.offset, end - g.offset);
+    const all = await p.reader.readKeyGroup(g.kg, g.offset);
     this.sectionReads++;
-    const all = parseSection(bytes, p.src.file, p.src.base + g.offset, p.header.compressed, p.header.states.length);
     const mine = all.filter((e) => e.stateId === p.stateId).sort((a, b) => compareBytes(a.key, b.key));
     if (!cache) return mine;
     this.cache.set(i, mine);
@@ -197,7 +165,7 @@ export class KeyedStateAccess {
 
   async close(): Promise<void> {
     this.cache.clear();
-    for (const p of this.parts) await p.src.close();
+    for (const p of this.parts) await p.reader.close();
   }
 }
 
@@ -227,20 +195,17 @@ export async function stateSizes(sp: Savepoint, opId: string, budgetBytes = 64 *
     for (const st of op.subtasks) {
       const h = st.managedKeyed;
       if (!h || (h.type !== 7 && h.type !== 3 && h.type !== 12)) continue;
-      const src = sourceFor(h.data, sp.metadata);
+      const reader = await openRawKeyedHandle(sp, op, st.index, h);
       try {
-        const header = await headerOf(src, h.offsets);
-        const size = await src.size();
-        const sorted = [...new Set(h.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
-        for (let i = 0; i < sorted.length; i++) {
-          const end = i + 1 < sorted.length ? sorted[i + 1] : size;
-          const bytes = await src.read(sorted[i], end - sorted[i]);
-          for (const e of parseSection(bytes, src.file, src.base + sorted[i], header.compressed, header.states.length)) {
-            add(header.types[e.stateId].name, e.key.length + e.value.length + 8, 1);
-          }
+        const seen = new Set<number>();
+        for (let i = 0; i < h.offsets.length; i++) {
+          const o = h.offsets[i];
+          if (o <= 0 || seen.has(o)) continue;
+          seen.add(o);
+          for (const e of await reader.readKeyGroup(h.start + i, o)) add(reader.header.types[e.stateId].name, e.key.length + e.value.length + 8, 1);
         }
       } finally {
-        await src.close();
+        await reader.close();
       }
     }
   }

@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from '../metadata';
 import { keyGroupForHash, keyGroupRange, operatorIdFromUid } from '../murmur';
 import { SerializerSnapshot } from '../serializers';
@@ -18,6 +17,7 @@ import { keyString } from './keyed-file';
 import { ByteReader } from '../io';
 import { codecFor } from '../values';
 import { metadataBytes, WKeyedHandle, WMetadata, WOperator, WOperatorHandle, WStream, WSubtask } from './metadata-writer';
+import { Carrier, readStream, streamName } from './copy';
 import { SavepointOutput, WriteError } from './output';
 import { CompositeKeys, joinListElements, mapValueBytes, parseSpec, SpecError, writeOperator } from './bootstrap';
 
@@ -46,66 +46,6 @@ export function findOperator(sp: LoadedSavepoint, ref: string): OperatorEntry {
   const found = byId ?? ops.find((o) => o.uid === ref) ?? ops.find((o) => o.id === operatorIdFromUid(ref));
   if (!found) throw new WriteError(`no operator ${JSON.stringify(ref)} in the savepoint (give its uid or its 32-hex-digit ID)`);
   return found;
-}
-
-/** Copies the state files of carried-over operators and converts their handles. */
-class Carrier {
-  private copied = new Map<string, string>();
-  constructor(readonly out: SavepointOutput, readonly sourceDir: string) {}
-
-  stream(h: StreamHandle | null, what: string): WStream {
-    if (!h) throw new WriteError(`${what}: a state handle without data cannot be carried over`);
-    if (h.type === 1) return { type: 1, name: h.name, data: h.data };
-    if (h.type === 6 || h.type === 2) {
-      const from = h.path;
-      if (!from || !fs.existsSync(from)) throw new WriteError(`${what}: state file not found: ${from ?? (h.type === 2 ? h.uri : '')}`);
-      let rel = this.copied.get(from);
-      if (!rel) {
-        rel = h.type === 6 && !h.relative.includes('..') ? h.relative : randomUUID();
-        if ([...this.copied.values()].includes(rel)) rel = randomUUID();
-        this.out.copyFile(from, rel);
-        this.copied.set(from, rel);
-      }
-      return { type: 6, relative: rel, size: fs.statSync(from).size };
-    }
-    throw new WriteError(`${what}: state handle type ${h.type} cannot be carried over yet`);
-  }
-
-  keyed(h: OperatorEntry['subtasks'][number]['managedKeyed'], what: string): WKeyedHandle | null {
-    if (!h) return null;
-    if (h.type !== 3 && h.type !== 7 && h.type !== 12) {
-      throw new WriteError(`${what}: keyed state handle type ${h.type} (native/incremental or changelog state) cannot be carried over yet; take a canonical savepoint`);
-    }
-    const k = h as KeyGroupsHandle;
-    return { type: k.type, start: k.start, offsets: k.offsets, data: this.stream(k.data, what), stateHandleId: k.stateHandleId };
-  }
-
-  operator(h: OperatorHandle | null, what: string): WOperatorHandle | null {
-    if (!h) return null;
-    if (h.type !== 4) throw new WriteError(`${what}: operator state handle type ${h.type} cannot be carried over yet`);
-    return { states: h.states.map((s) => ({ name: s.name, mode: s.mode, offsets: s.offsets })), data: this.stream(h.data, what) };
-  }
-
-  carry(op: OperatorEntry): WOperator {
-    const label = op.uid ?? op.id;
-    return {
-      id: op.id,
-      name: op.name ?? '',
-      uid: op.uid ?? '',
-      parallelism: op.parallelism,
-      maxParallelism: op.maxParallelism,
-      coordinator: op.coordinator && op.coordinator.type === 1 ? { name: op.coordinator.name, data: op.coordinator.data } : null,
-      finished: op.finished,
-      finishedSubtasks: op.finishedSubtasks,
-      subtasks: op.subtasks.map((s) => ({
-        index: s.index,
-        managedOperator: this.operator(s.managedOperator, `operator ${label} subtask ${s.index}`),
-        rawOperator: this.operator(s.rawOperator, `operator ${label} subtask ${s.index}`),
-        managedKeyed: this.keyed(s.managedKeyed, `operator ${label} subtask ${s.index}`),
-        rawKeyed: this.keyed(s.rawKeyed, `operator ${label} subtask ${s.index}`),
-      })),
-    };
-  }
 }
 
 function outVersion(v: number, override?: number): 3 | 4 | 5 | 6 {
@@ -169,7 +109,7 @@ function rewrite(source: string, outDir: string, opts: ModifyOptions, build: (sp
   const sp = loadSavepoint(source);
   const out = new SavepointOutput(outDir, [sp.dir]);
   try {
-    const c = new Carrier(out, sp.dir);
+    const c = new Carrier(out);
     const operators = build(sp, c, out);
     const version = outVersion(sp.meta.version, opts.metadataVersion);
     const meta: WMetadata = { version, checkpointId: sp.meta.checkpointId, operators, trailer: version >= 4 ? sourceTrailer(sp) : undefined };
@@ -304,11 +244,8 @@ export function editState(source: string, ref: string, stateName: string, edits:
         const st: WSubtask = { index: s.index };
         const what = `operator ${label} subtask ${s.index}`;
         const pk = parsedKeyed.get(s.index);
-        if (keyed && pk && (pk as ParsedKeyedFile & { dirty?: boolean }).dirty) {
-          const f = encodeKeyedFile(uncompressedHeader(pk.header), pk.start, pk.end, pk.table, false);
-          const file = out.writeDataFile(f.chunks);
-          st.managedKeyed = { type: 7, start: pk.start, offsets: f.offsets, data: { type: 6, relative: file.relative, size: file.size } };
-        } else st.managedKeyed = c.keyed(s.managedKeyed, what);
+        if (keyed && pk && (pk as ParsedKeyedFile & { dirty?: boolean }).dirty) st.managedKeyed = writeKeyedFile(out, pk);
+        else st.managedKeyed = c.keyed(s.managedKeyed, what);
         const newOp = (s as unknown as { newOperator?: WOperatorHandleData }).newOperator;
         if (newOp) {
           const f = encodeOperatorFile(newOp.version, newOp.lists, newOp.broadcasts);
@@ -325,24 +262,48 @@ export function editState(source: string, ref: string, stateName: string, edits:
   return { path: p, changed };
 }
 
+/** Re-encodes an edited keyed file (uncompressed) into a new data file of `out`; returns its handle. */
+export function writeKeyedFile(out: SavepointOutput, f: ParsedKeyedFile): WKeyedHandle {
+  const e = encodeKeyedFile(uncompressedHeader(f.header), f.start, f.end, f.table, false);
+  const file = out.writeDataFile(e.chunks);
+  return { type: 7, start: f.start, offsets: e.offsets, data: { type: 6, relative: file.relative, size: file.size } };
+}
+
+/** An edit addressed by the raw composite key bytes of an entry (as stored), not by a JSON key. */
+export interface RawKeyedEdit {
+  kg: number;
+  /** the state's name; its id is looked up in the file's own header */
+  state: string;
+  key: Uint8Array;
+  /** null = delete */
+  value: Uint8Array | null;
+}
+
+/**
+ * Applies raw-key edits to one parsed keyed file: puts set the value, deletes remove the entry if
+ * present. An edit can never land on a neighbouring key, whatever the key and namespace types.
+ * Returns the entries put or deleted.
+ */
+export function applyRawKeyedEdits(f: ParsedKeyedFile, edits: RawKeyedEdit[], what: string): number {
+  let changed = 0;
+  for (const e of edits) {
+    const sid = f.states.findIndex((m) => m.name === e.state);
+    if (sid < 0) throw new WriteError(`${what}: its keyed file does not declare state ${JSON.stringify(e.state)}`);
+    if (e.kg < f.start || e.kg > f.end) throw new WriteError(`${what}: key group ${e.kg} is outside its range ${f.start}–${f.end}`);
+    if (e.value === null) {
+      if (f.table.delete(e.kg, sid, e.key)) changed++;
+    } else {
+      f.table.put(e.kg, sid, e.key, e.value);
+      changed++;
+    }
+  }
+  return changed;
+}
+
 interface WOperatorHandleData {
   version: 5 | 6;
   lists: ListStateData[];
   broadcasts: BroadcastStateData[];
-}
-
-function streamName(h: StreamHandle | null): string {
-  if (!h) return '?';
-  if (h.type === 6 || h.type === 2) return h.path ?? '?';
-  if (h.type === 1) return `inline state ${h.name}`;
-  return '?';
-}
-
-function readStream(h: StreamHandle | null, what: string): Uint8Array {
-  if (!h) throw new WriteError(`${what}: no state data`);
-  if (h.type === 1) return h.data;
-  if ((h.type === 6 || h.type === 2) && h.path) return new Uint8Array(fs.readFileSync(h.path));
-  throw new WriteError(`${what}: state handle type ${h.type} cannot be read for editing`);
 }
 
 function applyKeyedEdits(op: OperatorEntry, files: Map<number, ParsedKeyedFile>, stateName: string, edits: EditOp[]): number {

@@ -1,6 +1,9 @@
 package dev.flinksavepoints.engine.bootstrap;
 
 import dev.flinksavepoints.engine.UsageException;
+import dev.flinksavepoints.engine.util.Args;
+import dev.flinksavepoints.engine.util.Csv;
+import dev.flinksavepoints.engine.util.JsonText;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -53,9 +56,9 @@ public final class Bootstrap {
         int parallelism = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--spec": spec = arg(args, ++i, "--spec"); break;
-                case "--out": out = arg(args, ++i, "--out"); break;
-                case "--parallelism": parallelism = Integer.parseInt(arg(args, ++i, "--parallelism")); break;
+                case "--spec": spec = Args.value(args, ++i, "--spec"); break;
+                case "--out": out = Args.value(args, ++i, "--out"); break;
+                case "--parallelism": parallelism = Integer.parseInt(Args.value(args, ++i, "--parallelism")); break;
                 default: throw new UsageException("unknown argument '" + args[i] + "' (usage: bootstrap --spec <spec.json> --out <dir> [--parallelism N])");
             }
         }
@@ -107,7 +110,7 @@ public final class Bootstrap {
         } finally {
             if (tmp.exists()) deleteRecursively(tmp);
         }
-        System.out.println("{\"event\":\"written\",\"path\":\"" + target.getPath().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        System.out.println("{\"event\":\"written\",\"path\":" + JsonText.quote(target.getPath()) + "}");
         return 0;
     }
 
@@ -146,11 +149,6 @@ public final class Bootstrap {
         JsonNode v = n.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new UsageException("spec: missing \"" + field + "\"");
         return v.asText();
-    }
-
-    private static String arg(String[] a, int i, String name) {
-        if (i >= a.length) throw new UsageException(name + " needs a value");
-        return a[i];
     }
 
     private static void deleteRecursively(File f) {
@@ -217,7 +215,7 @@ public final class Bootstrap {
             if (line.isBlank()) return Row.of(null, null, null, null);
             if (s.csv()) {
                 if (header == null) header = csvHeader(s.data);
-                List<String> cells = csv(line);
+                List<String> cells = Csv.split(line);
                 if (cells.equals(List.of(header))) return Row.of(null, null, null, null);
                 return Row.of(s.index, cell(cells, s.keyField), s.userKeyField.isEmpty() ? null : cell(cells, s.userKeyField), cell(cells, s.valueField));
             }
@@ -238,26 +236,8 @@ public final class Bootstrap {
 
         private static String[] csvHeader(File f) throws IOException {
             try (var r = Files.newBufferedReader(f.toPath())) {
-                return csv(r.readLine()).toArray(new String[0]);
+                return Csv.split(r.readLine()).toArray(new String[0]);
             }
-        }
-
-        static List<String> csv(String line) {
-            List<String> out = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (quoted) {
-                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else cur.append(c);
-                } else if (c == '"') quoted = true;
-                else if (c == ',') { out.add(cur.toString()); cur.setLength(0); }
-                else cur.append(c);
-            }
-            out.add(cur.toString());
-            return out;
         }
     }
 

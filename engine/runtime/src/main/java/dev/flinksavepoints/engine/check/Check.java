@@ -1,14 +1,15 @@
 package dev.flinksavepoints.engine.check;
 
 import dev.flinksavepoints.engine.UsageException;
+import dev.flinksavepoints.engine.util.Args;
+import dev.flinksavepoints.engine.util.Csv;
+import dev.flinksavepoints.engine.util.JsonText;
+import dev.flinksavepoints.engine.util.LocalRestore;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -48,11 +49,11 @@ public final class Check {
         int parallelism = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--savepoint": savepoint = arg(args, ++i, "--savepoint"); break;
-                case "--spec": spec = arg(args, ++i, "--spec"); break;
-                case "--backend": backend = arg(args, ++i, "--backend"); break;
-                case "--parallelism": parallelism = Integer.parseInt(arg(args, ++i, "--parallelism")); break;
-                case "--resave": resave = arg(args, ++i, "--resave"); break;
+                case "--savepoint": savepoint = Args.value(args, ++i, "--savepoint"); break;
+                case "--spec": spec = Args.value(args, ++i, "--spec"); break;
+                case "--backend": backend = Args.value(args, ++i, "--backend"); break;
+                case "--parallelism": parallelism = Integer.parseInt(Args.value(args, ++i, "--parallelism")); break;
+                case "--resave": resave = Args.value(args, ++i, "--resave"); break;
                 case "--print": print = true; break;
                 default: throw new UsageException("unknown argument '" + args[i] + "' (usage: check --savepoint <dir> --spec <spec.json> [--parallelism N] [--backend hashmap|rocksdb] [--resave <dir>] [--print])");
             }
@@ -60,8 +61,7 @@ public final class Check {
         if (savepoint == null || spec == null) throw new UsageException("--savepoint and --spec are required");
         File specFile = new File(spec).getAbsoluteFile();
         if (!specFile.isFile()) throw new UsageException("spec file not found: " + specFile);
-        if (!new File(savepoint).exists()) throw new UsageException("savepoint not found: " + savepoint);
-        if (!backend.equals("hashmap") && !backend.equals("rocksdb")) throw new UsageException("--backend must be hashmap or rocksdb");
+        LocalRestore.checkOptions(savepoint, backend);
         JsonNode root = new ObjectMapper().readTree(specFile);
         int maxParallelism = root.path("maxParallelism").asInt(128);
 
@@ -89,13 +89,7 @@ public final class Check {
         }
 
         Path out = Files.createTempDirectory("fsp-check-");
-        Configuration conf = new Configuration();
-        SavepointRestoreSettings.toConfiguration(SavepointRestoreSettings.forPath(new File(savepoint).getAbsolutePath(), false), conf);
-        conf.setString("state.backend.type", backend);
-        conf.setString("rest.bind-port", "0");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.setMaxParallelism(maxParallelism);
+        StreamExecutionEnvironment env = LocalRestore.environment(savepoint, backend, parallelism, maxParallelism);
         boolean bounded = resave == null;
         for (CheckOperator.OpDef d : ops) {
             CheckOperator op = new CheckOperator(d, out.toString());
@@ -104,7 +98,7 @@ public final class Check {
                 DataStream<Object> src = env.fromSource(new IdleSource(bounded, d.keyType), WatermarkStrategy.noWatermarks(), "source " + d.uid).uid("fsp-check-source-" + d.uid);
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 TypeInformation<Object> kt = (TypeInformation) d.keyType;
-                src.keyBy(new Identity(), kt).transform("check " + d.uid, Types.STRING, op).uid(d.uid).setMaxParallelism(maxParallelism);
+                src.keyBy(new LocalRestore.Identity(), kt).transform("check " + d.uid, Types.STRING, op).uid(d.uid).setMaxParallelism(maxParallelism);
             } else {
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 DataStream<Object> src = env.fromSource(new IdleSource(bounded, Types.STRING), WatermarkStrategy.noWatermarks(), "source " + d.uid).uid("fsp-check-source-" + d.uid);
@@ -154,7 +148,7 @@ public final class Check {
         sb.append(",\"missing\":").append(list(missing)).append(",\"extra\":").append(list(extra));
         if (resavedPath != null) {
             sb.append(",\"resaved\":");
-            Render.str(sb, resavedPath.startsWith("file:") ? new File(java.net.URI.create(resavedPath)).getPath() : resavedPath);
+            JsonText.string(sb, resavedPath.startsWith("file:") ? new File(java.net.URI.create(resavedPath)).getPath() : resavedPath);
         }
         System.out.println(sb.append('}'));
         return missing.isEmpty() && extra.isEmpty() ? 0 : 1;
@@ -187,22 +181,9 @@ public final class Check {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < Math.min(l.size(), 20); i++) {
             if (i > 0) sb.append(',');
-            Render.str(sb, l.get(i));
+            JsonText.string(sb, l.get(i));
         }
         return sb.append(']').toString();
-    }
-
-    private static String arg(String[] a, int i, String name) {
-        if (i >= a.length) throw new UsageException(name + " needs a value");
-        return a[i];
-    }
-
-    static final class Identity implements KeySelector<Object, Object> {
-        private static final long serialVersionUID = 1L;
-        @Override
-        public Object getKey(Object value) {
-            return value;
-        }
     }
 
     /** The lines the restored job must report, from the spec's data files. */
@@ -279,7 +260,7 @@ public final class Check {
                     if (line.trim().isEmpty()) continue;
                     Map<String, JsonNode> row = new LinkedHashMap<>();
                     if (csv) {
-                        List<String> cells = csv(line);
+                        List<String> cells = Csv.split(line);
                         if (header == null) { header = cells; continue; }
                         for (int i = 0; i < header.size(); i++) {
                             String name = header.get(i).trim();
@@ -295,24 +276,6 @@ public final class Check {
                     out.add(row);
                 }
             }
-            return out;
-        }
-
-        static List<String> csv(String line) {
-            List<String> out = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (quoted) {
-                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else cur.append(c);
-                } else if (c == '"') quoted = true;
-                else if (c == ',') { out.add(cur.toString()); cur.setLength(0); }
-                else cur.append(c);
-            }
-            out.add(cur.toString());
             return out;
         }
     }

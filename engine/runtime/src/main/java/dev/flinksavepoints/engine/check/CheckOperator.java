@@ -1,5 +1,6 @@
 package dev.flinksavepoints.engine.check;
 
+import dev.flinksavepoints.engine.util.JsonText;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -62,7 +63,7 @@ final class CheckOperator extends AbstractStreamOperator<String> implements OneI
 
     private static String line(String state, Integer subtask, Object key, boolean hasKey, Object userKey, boolean hasUserKey, Object value) {
         StringBuilder sb = new StringBuilder("{\"state\":");
-        Render.str(sb, state);
+        JsonText.string(sb, state);
         if (subtask != null) sb.append(",\"subtask\":").append(subtask);
         if (hasKey) { sb.append(",\"key\":"); Render.write(sb, key); }
         if (hasUserKey) { sb.append(",\"userKey\":"); Render.write(sb, userKey); }

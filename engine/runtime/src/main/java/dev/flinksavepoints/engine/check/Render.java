@@ -1,5 +1,6 @@
 package dev.flinksavepoints.engine.check;
 
+import dev.flinksavepoints.engine.util.JsonText;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.java.tuple.Tuple;
 import org.apache.flink.types.Row;
@@ -29,44 +30,26 @@ final class Render {
         return sb.toString();
     }
 
-    static void str(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-            }
-        }
-        sb.append('"');
-    }
-
     @SuppressWarnings("unchecked")
     static void write(StringBuilder sb, Object v) {
         if (v == null) { sb.append("null"); return; }
-        if (v instanceof String) { str(sb, (String) v); return; }
-        if (v instanceof CharSequence) { str(sb, v.toString()); return; }
+        if (v instanceof String) { JsonText.string(sb, (String) v); return; }
+        if (v instanceof CharSequence) { JsonText.string(sb, v.toString()); return; }
         if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte || v instanceof java.math.BigInteger) { sb.append(v); return; }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) str(sb, v.toString()); else sb.append(v);
+            if (Double.isNaN(d) || Double.isInfinite(d)) JsonText.string(sb, v.toString()); else sb.append(v);
             return;
         }
-        if (v instanceof BigDecimal) { str(sb, v.toString()); return; }
-        if (v instanceof Character) { str(sb, v.toString()); return; }
+        if (v instanceof BigDecimal) { JsonText.string(sb, v.toString()); return; }
+        if (v instanceof Character) { JsonText.string(sb, v.toString()); return; }
         if (v instanceof java.sql.Timestamp) {
             sb.append("{\"millis\":").append(((java.sql.Timestamp) v).getTime()).append(",\"nanos\":").append(((java.sql.Timestamp) v).getNanos()).append('}');
             return;
         }
         if (v instanceof java.util.Date) { sb.append(((java.util.Date) v).getTime()); return; }
-        if (v instanceof java.time.temporal.TemporalAccessor) { str(sb, v.toString()); return; }
-        if (v instanceof Enum) { str(sb, ((Enum<?>) v).name()); return; }
+        if (v instanceof java.time.temporal.TemporalAccessor) { JsonText.string(sb, v.toString()); return; }
+        if (v instanceof Enum) { JsonText.string(sb, ((Enum<?>) v).name()); return; }
         if (v instanceof byte[]) {
             StringBuilder h = new StringBuilder();
             for (byte b : (byte[]) v) h.append(String.format("%02x", b & 0xff));
@@ -142,7 +125,7 @@ final class Render {
             for (org.apache.avro.Schema.Field f : r.getSchema().getFields()) {
                 if (!first) sb.append(',');
                 first = false;
-                str(sb, f.name());
+                JsonText.string(sb, f.name());
                 sb.append(':');
                 write(sb, r.get(f.name()));
             }
@@ -163,7 +146,7 @@ final class Render {
         for (Field f : fields) {
             if (!first) sb.append(',');
             first = false;
-            str(sb, f.getName());
+            JsonText.string(sb, f.getName());
             sb.append(':');
             try {
                 f.setAccessible(true);

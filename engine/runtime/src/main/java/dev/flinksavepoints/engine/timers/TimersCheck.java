@@ -1,13 +1,13 @@
 package dev.flinksavepoints.engine.timers;
 
 import dev.flinksavepoints.engine.UsageException;
+import dev.flinksavepoints.engine.util.Args;
+import dev.flinksavepoints.engine.util.JsonText;
+import dev.flinksavepoints.engine.util.LocalRestore;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -61,35 +61,28 @@ public final class TimersCheck {
         List<Long> watermarks = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--savepoint": savepoint = arg(args, ++i, "--savepoint"); break;
-                case "--uid": uid = arg(args, ++i, "--uid"); break;
-                case "--key-type": keyType = arg(args, ++i, "--key-type"); break;
-                case "--backend": backend = arg(args, ++i, "--backend"); break;
-                case "--service": service = arg(args, ++i, "--service"); break;
-                case "--namespace": namespace = arg(args, ++i, "--namespace"); break;
-                case "--parallelism": parallelism = Integer.parseInt(arg(args, ++i, "--parallelism")); break;
-                case "--max-parallelism": maxParallelism = Integer.parseInt(arg(args, ++i, "--max-parallelism")); break;
-                case "--hold-ms": holdMs = Long.parseLong(arg(args, ++i, "--hold-ms")); break;
+                case "--savepoint": savepoint = Args.value(args, ++i, "--savepoint"); break;
+                case "--uid": uid = Args.value(args, ++i, "--uid"); break;
+                case "--key-type": keyType = Args.value(args, ++i, "--key-type"); break;
+                case "--backend": backend = Args.value(args, ++i, "--backend"); break;
+                case "--service": service = Args.value(args, ++i, "--service"); break;
+                case "--namespace": namespace = Args.value(args, ++i, "--namespace"); break;
+                case "--parallelism": parallelism = Integer.parseInt(Args.value(args, ++i, "--parallelism")); break;
+                case "--max-parallelism": maxParallelism = Integer.parseInt(Args.value(args, ++i, "--max-parallelism")); break;
+                case "--hold-ms": holdMs = Long.parseLong(Args.value(args, ++i, "--hold-ms")); break;
                 case "--watermarks":
-                    for (String w : arg(args, ++i, "--watermarks").split(",")) if (!w.trim().isEmpty()) watermarks.add(Long.parseLong(w.trim()));
+                    for (String w : Args.value(args, ++i, "--watermarks").split(",")) if (!w.trim().isEmpty()) watermarks.add(Long.parseLong(w.trim()));
                     break;
                 default:
                     throw new UsageException("unknown argument '" + args[i] + "' (usage: timers-check --savepoint <dir> --uid <uid> [--key-type String|Long|Integer] [--backend hashmap|rocksdb] [--parallelism N] [--max-parallelism N] [--watermarks w1,w2,…] [--hold-ms N] [--service name] [--namespace VoidNamespace|TimeWindow])");
             }
         }
         if (savepoint == null || uid == null) throw new UsageException("--savepoint and --uid are required");
-        if (!new File(savepoint).exists()) throw new UsageException("savepoint not found: " + savepoint);
-        if (!backend.equals("hashmap") && !backend.equals("rocksdb")) throw new UsageException("--backend must be hashmap or rocksdb");
+        LocalRestore.checkOptions(savepoint, backend);
         if (!namespace.equals("VoidNamespace") && !namespace.equals("TimeWindow")) throw new UsageException("--namespace must be VoidNamespace or TimeWindow");
         TypeInformation<Object> kt = keyTypeOf(keyType);
 
-        Configuration conf = new Configuration();
-        SavepointRestoreSettings.toConfiguration(SavepointRestoreSettings.forPath(new File(savepoint).getAbsolutePath(), false), conf);
-        conf.setString("state.backend.type", backend);
-        conf.setString("rest.bind-port", "0");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.setMaxParallelism(maxParallelism);
+        StreamExecutionEnvironment env = LocalRestore.environment(savepoint, backend, parallelism, maxParallelism);
 
         long[] wms = new long[watermarks.size() + 1];
         for (int i = 0; i < watermarks.size(); i++) wms[i] = watermarks.get(i);
@@ -103,9 +96,9 @@ public final class TimersCheck {
                 .uid("fsp-timers-watermarks");
         DataStream<String> fired;
         if (service.equals("user-timers") && namespace.equals("VoidNamespace")) {
-            fired = driven.keyBy(new Identity(), kt).process(new Report(), Types.STRING).uid(uid).setMaxParallelism(maxParallelism);
+            fired = driven.keyBy(new LocalRestore.Identity(), kt).process(new Report(), Types.STRING).uid(uid).setMaxParallelism(maxParallelism);
         } else {
-            fired = driven.keyBy(new Identity(), kt)
+            fired = driven.keyBy(new LocalRestore.Identity(), kt)
                     .transform("timers " + uid, Types.STRING, new ServiceOperator(service, namespace.equals("TimeWindow")))
                     .uid(uid)
                     .setMaxParallelism(maxParallelism);
@@ -132,19 +125,6 @@ public final class TimersCheck {
         }
     }
 
-    private static String arg(String[] a, int i, String name) {
-        if (i >= a.length) throw new UsageException(name + " needs a value");
-        return a[i];
-    }
-
-    static final class Identity implements KeySelector<Object, Object> {
-        private static final long serialVersionUID = 1L;
-        @Override
-        public Object getKey(Object value) {
-            return value;
-        }
-    }
-
     static String line(Object key, long timestamp, boolean event, long watermark, Object namespace) {
         StringBuilder sb = new StringBuilder("{\"event\":\"timer\",\"key\":");
         json(sb, key);
@@ -160,36 +140,9 @@ public final class TimersCheck {
     }
 
     static void json(StringBuilder sb, Object v) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof Number) {
-            sb.append(v);
-        } else {
-            String s = v.toString();
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"': sb.append("\\\""); break;
-                    case '\\': sb.append("\\\\"); break;
-                    case '\b': sb.append("\\b"); break;
-                    case '\t': sb.append("\\t"); break;
-                    case '\n': sb.append("\\n"); break;
-                    case '\f': sb.append("\\f"); break;
-                    case '\r': sb.append("\\r"); break;
-                    default:
-                        if (c < 0x20 || Character.isSurrogate(c) && !validSurrogate(s, i)) sb.append(String.format("\\u%04x", (int) c));
-                        else sb.append(c);
-                }
-            }
-            sb.append('"');
-        }
-    }
-
-    private static boolean validSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+        if (v == null) sb.append("null");
+        else if (v instanceof Number) sb.append(v);
+        else JsonText.string(sb, v.toString());
     }
 
     /** The restored job's function: declares no state, registers no timers, reports every timer that fires. */
