@@ -68,4 +68,13 @@ export function language(): Promise<LanguageModule> {
   return languageModule;
 }
 
+/** Which of the heavy, lazily loaded modules have been requested so far (activation must request none). */
+export function lazyModulesLoaded(): string[] {
+  const out: string[] = [];
+  if (savepointModule) out.push('engine/savepoint');
+  if (languageModule) out.push('language');
+  if (murmurModule) out.push('engine/savepoint/murmur');
+  return out;
+}
+
 export const LANGUAGE_IDS: Record<string, Lang> = { java: 'java', scala: 'scala', kotlin: 'kotlin', python: 'python' };

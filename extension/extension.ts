@@ -4,12 +4,13 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { setBundleDir } from './engine';
+import { lazyModulesLoaded, setBundleDir } from './engine';
 import { UidLint, SELECTOR, workspaceUids } from './lint';
 import { disposeOutput, logError, output } from './log';
 import { ClusterApi, registerClusterFeatures } from './cluster/index';
 import { OPEN_OVERVIEW_COMMAND, registerEditors } from './editors/index';
 import { Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
+import { registerUidFeatures } from './uids/index';
 
 export const VIEW_ID = 'flinkSavepoints.savepoints';
 
@@ -24,6 +25,8 @@ export interface FlinkSavepointsApi {
   refresh(): void;
   /** how long activate() took, in milliseconds */
   readonly activationMs: number;
+  /** the lazily loaded modules that activate() had requested when it returned (expected: none) */
+  readonly loadedDuringActivation: readonly string[];
 }
 
 export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
@@ -52,6 +55,14 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     cluster = c.api;
   } catch (e) {
     logError('cluster features could not be registered', e);
+  }
+
+  // savepoint-aware uid lenses, Check Against Savepoint, Explain Operator ID, operator-ID hovers/links
+  // in logs and terminals, workspace uids in the overview editor (extension/uids/)
+  try {
+    context.subscriptions.push(registerUidFeatures({ tree, view, lint }));
+  } catch (e) {
+    logError('savepoint uid features could not be registered', e);
   }
 
   context.subscriptions.push(
@@ -119,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   context.subscriptions.push({ dispose: disposeOutput });
 
   const activationMs = Date.now() - t0;
+  const loadedDuringActivation = lazyModulesLoaded();
   output().info(`activated in ${activationMs} ms (${vscode.env.appName} ${vscode.version}, trusted=${vscode.workspace.isTrusted})`);
 
   return {
@@ -129,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     getTreeItem: (n) => tree.getTreeItem(n),
     refresh: () => tree.refresh(),
     activationMs,
+    loadedDuringActivation,
   };
 }
 

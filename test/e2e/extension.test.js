@@ -36,7 +36,9 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     const t0 = Date.now();
     api = await ext.activate();
     console.log(`    activate() itself took ${api.activationMs} ms (awaiting activation here: ${Date.now() - t0} ms)`);
-    assert.ok(api.activationMs < 200, 'activation does no heavy work');
+    // activation time is measured (bench/RESULTS.md), not asserted; what is asserted is that
+    // activate() loads none of the heavy modules (savepoint reader, tree-sitter analysis)
+    assert.deepStrictEqual([...api.loadedDuringActivation], [], 'activate() requested no heavy module');
     assert.ok(api && typeof api.getChildren === 'function', 'activate() returns the API');
     const cmds = await vscode.commands.getCommands(true);
     for (const c of ['flinkSavepoints.refresh', 'flinkSavepoints.copyOperatorId', 'flinkSavepoints.fixAllInFile']) {
