@@ -206,6 +206,13 @@ async function inspect(args: string[], io: CliIo): Promise<number> {
       }
       s += table(rows).replace(/^(?=.)/gm, '  ');
     }
+    // FLIP-27 split state, decoded where the split layout is known (engine/savepoint/splits.ts)
+    if (st && !('error' in st) && st.some((x) => x.name === 'SourceReaderState')) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { sourceSplitLines } = require('../savepoint/splits') as typeof import('../savepoint/splits');
+      const lines = await sourceSplitLines(sp, o.id).catch((e: unknown) => [`SourceReaderState: not read (${e instanceof Error ? e.message : String(e)})`]);
+      for (const l of lines) s += `  ${l}\n`;
+    }
     for (const h of describeHandles(sp, o.id)) {
       if (h.reason === undefined) continue;
       s += `  subtask ${h.subtask} ${h.slot}: ${h.handle} handle (type ${h.type}, ${fmtSize(h.size)}): ${h.reason}\n`;

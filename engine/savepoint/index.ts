@@ -7,18 +7,23 @@
  *   lookup(sp, opId, state, key)              → the entries of one key (reads one key group)
  *   describeHandles(sp, opId)                 → HandleInfo[] (types, sizes, locations, why not decoded)
  *   dumpLines(sp, opts)                       → AsyncIterable<string>, exactly docs/dump-format.md
+ *   dumpBatches(sp, opts) / dumpChunks(…)     → the same in batches / as UTF-8 chunks (the CLI's path)
+ *
+ * Memory stays bounded: the dump holds at most two key groups (the next one is read while the
+ * current one is decoded) and their output.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Limits, SavepointFormatError } from './errors';
-import { ByteReader, compareBytes } from './io';
+import { ByteReader, ByteSink, compareBytes } from './io';
 import { BytesSource, DataSource, FileSource, readAll } from './files';
 import { KeyedHandle, KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from './metadata';
-import { KeyedHeader, KeyedStateDecoder, parseSection, readKeyedHeader, RawEntry } from './keyed';
+import { codecOf, KeyedHeader, KeyedStateDecoder, parseSection, parseSectionIndex, rawEntryAt, readKeyedHeader, RawEntry, SectionIndex } from './keyed';
+import { encodeWith, Value } from './values';
 import { OperatorHeader, readBroadcastMap, readOperatorHeader, renderListElement, sliceRange } from './operator';
 import { stateLineFields, StateTypes } from './statemeta';
 import { typeString } from './serializers';
-import { javaHashCode, keyGroupForHash, KeyType, operatorIdFromUid } from './murmur';
+import { javaHashCode, keyGroupForHash, keyGroupPrefixBytes, KeyType, operatorIdFromUid } from './murmur';
 import { formatDouble, formatFloat } from './json';
 
 export { SavepointFormatError } from './errors';
@@ -176,10 +181,14 @@ async function readHeaderBytes(src: DataSource, offsets: number[]): Promise<Byte
 
 interface KeyedPart {
   subtask: number;
+  maxParallelism: number;
   handle: KeyGroupsHandle;
   src: DataSource;
   header: KeyedHeader;
   decoders: (KeyedStateDecoder | undefined)[];
+  /** per state id: the dump line up to `"keyGroup":` (built on first use) */
+  lineHeads?: string[];
+  lineHeadBytes?: Uint8Array[];
   sortedOffsets: number[];
   size: number;
 }
@@ -242,7 +251,7 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
         });
         const size = await src.size();
         const sortedOffsets = [...new Set(kh.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
-        keyed.push({ subtask: st.index, handle: kh, src, header, decoders, sortedOffsets, size });
+        keyed.push({ subtask: st.index, maxParallelism: op.maxParallelism, handle: kh, src, header, decoders, sortedOffsets, size });
         declarations.push(...header.types);
       } catch (e) {
         if (!(e instanceof SavepointFormatError)) throw e;
@@ -319,7 +328,9 @@ function keyedEntryLine(opId: string, state: string, d: ReturnType<KeyedStateDec
   return s + '}';
 }
 
-function errorLine(opId: string, subtask: number, slot: string, message: string): string {
+const errorLine = errorLineOf;
+
+function errorLineOf(opId: string, subtask: number, slot: string, message: string): string {
   return `{"type":"error","operator":"${opId}","subtask":${subtask},"slot":"${slot}","message":${JSON.stringify(message)}}`;
 }
 
@@ -355,6 +366,125 @@ async function readKeyGroup(it: KgItem): Promise<RawEntry[]> {
   return parseSection(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length);
 }
 
+/** readKeyGroup as a section index (the dump's hot path). */
+async function readKeyGroupIndex(it: KgItem): Promise<SectionIndex> {
+  const p = it.part;
+  const idx = p.sortedOffsets.indexOf(it.offset);
+  const end = idx >= 0 && idx + 1 < p.sortedOffsets.length ? p.sortedOffsets[idx + 1] : p.size;
+  if (it.offset < 0 || it.offset >= p.size) {
+    throw new SavepointFormatError(p.src.file, p.src.base + Math.max(0, it.offset), `key group ${it.kg} inside the state data (${p.size} bytes)`, `offset ${it.offset}`);
+  }
+  if (end - it.offset > Limits.maxBytes) {
+    throw new SavepointFormatError(p.src.file, p.src.base + it.offset, `a key group of at most ${Limits.maxBytes} bytes`, `${end - it.offset}`);
+  }
+  const bytes = await p.src.read(it.offset, end - it.offset);
+  return parseSectionIndex(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length);
+}
+
+/** compareBytes of two composite keys of a section (first byte with the meta-data-follows bit masked). */
+function compareKeysAt(buf: Uint8Array, a0: number, a1: number, b0: number, b1: number): number {
+  const la = a1 - a0;
+  const lb = b1 - b0;
+  if (la > 0 && lb > 0) {
+    const d = (buf[a0] & 0x7f) - (buf[b0] & 0x7f);
+    if (d !== 0) return d;
+  } else return la - lb;
+  const n = Math.min(la, lb);
+  for (let i = 1; i < n; i++) {
+    const d = buf[a0 + i] - buf[b0 + i];
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+/** dumpOrder over a section index: the order of `kept` (entry numbers) or undefined when already sorted. */
+function indexOrder(ix: SectionIndex, kept: number[], types: StateTypes[]): number[] | undefined {
+  const m = kept.length;
+  const { buf, keyStart: ks, keyEnd: ke, state } = ix;
+  let sorted = true;
+  for (let i = 1; i < m && sorted; i++) {
+    const a = kept[i - 1];
+    const b = kept[i];
+    const c = state[a] === state[b] ? 0 : cmpStr(types[state[a]].name, types[state[b]].name);
+    if (c > 0 || (c === 0 && compareKeysAt(buf, ks[a], ke[a], ks[b], ke[b]) > 0)) sorted = false;
+  }
+  if (sorted) return undefined;
+  const byState = new Map<number, number[]>();
+  for (let i = 0; i < m; i++) {
+    const id = state[kept[i]];
+    let run = byState.get(id);
+    if (!run) byState.set(id, (run = []));
+    run.push(kept[i]);
+  }
+  const ids = [...byState.keys()].sort((a, b) => cmpStr(types[a].name, types[b].name));
+  const order: number[] = [];
+  for (const id of ids) for (const i of sortRunByKey(ix, byState.get(id)!)) order.push(i);
+  return order;
+}
+
+/** sortByKey over a section index: entry numbers sorted by composite key bytes. */
+function sortRunByKey(ix: SectionIndex, run: number[]): number[] {
+  const { buf, keyStart: ks, keyEnd: ke } = ix;
+  const n = run.length;
+  const byBytes = (x: number, y: number) => compareKeysAt(buf, ks[x], ke[x], ks[y], ke[y]);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (byBytes(run[i - 1], run[i]) > 0) sorted = false;
+  if (sorted) return run;
+  if (n > INDEX_BITS) return run.slice().sort(byBytes);
+  const at = (e: number, j: number): number => (j === 0 ? buf[ks[e]] & 0x7f : buf[ks[e] + j]);
+  const cols: number[] = [];
+  const first = run[0];
+  const firstLen = ke[first] - ks[first];
+  let maxLen = 0;
+  for (let i = 0; i < n; i++) maxLen = Math.max(maxLen, ke[run[i]] - ks[run[i]]);
+  for (let j = 0; j < maxLen && cols.length < PACKED_COLUMNS; j++) {
+    const b = j < firstLen ? at(first, j) : -1;
+    let same = b >= 0;
+    for (let i = 1; i < n && same; i++) {
+      const e = run[i];
+      if (j >= ke[e] - ks[e] || at(e, j) !== b) same = false;
+    }
+    if (!same) cols.push(j);
+  }
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = run[i];
+    const len = ke[e] - ks[e];
+    let v = 0;
+    for (let c = 0; c < PACKED_COLUMNS; c++) {
+      const j = c < cols.length ? cols[c] : -1;
+      v = v * 257 + (j >= 0 && j < len ? at(e, j) + 1 : 0);
+    }
+    packed[i] = v * INDEX_BITS + i;
+  }
+  packed.sort();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = run[packed[i] % INDEX_BITS];
+  let g = 0;
+  while (g < n) {
+    const group = Math.floor(packed[g] / INDEX_BITS);
+    let h = g + 1;
+    while (h < n && Math.floor(packed[h] / INDEX_BITS) === group) h++;
+    if (h - g > 24) {
+      const part = out.slice(g, h).sort(byBytes);
+      for (let i = g; i < h; i++) out[i] = part[i - g];
+    } else {
+      // small groups: insertion sort in place
+      for (let i = g + 1; i < h; i++) {
+        const x = out[i];
+        let j = i - 1;
+        while (j >= g && byBytes(out[j], x) > 0) {
+          out[j + 1] = out[j];
+          j--;
+        }
+        out[j + 1] = x;
+      }
+    }
+    g = h;
+  }
+  return out;
+}
+
 interface KeyedLine {
   state: string;
   rawKey: Uint8Array;
@@ -363,11 +493,17 @@ interface KeyedLine {
 
 /** Decodes one key group of one handle; entries sorted by state name, then raw key bytes. */
 async function decodeKeyGroup(oo: OpenOperator, it: KgItem, stateFilter?: string): Promise<KeyedLine[]> {
+  return decodeRawEntries(oo, it, await readKeyGroup(it), stateFilter);
+}
+
+/** decodeKeyGroup over given raw entries of the key group. */
+function decodeRawEntries(oo: OpenOperator, it: KgItem, raw: RawEntry[], stateFilter?: string): KeyedLine[] {
   const lines: KeyedLine[] = [];
-  const raw = await readKeyGroup(it);
+  const kept: RawEntry[] = [];
   for (const e of raw) {
     const t = it.part.header.types[e.stateId];
     if (stateFilter !== undefined && t.name !== stateFilter) continue;
+    kept.push(e);
     const dec = it.part.decoders[e.stateId];
     if (!dec) throw new SavepointFormatError(it.part.src.file, e.keyAt, `a decodable state ${t.name}`);
     const d = dec.decode(e, it.part.src.file, it.kg);
@@ -390,18 +526,248 @@ async function decodeKeyGroup(oo: OpenOperator, it: KgItem, stateFilter?: string
       },
     });
   }
-  lines.sort((a, b) => cmpStr(a.state, b.state) || compareBytes(a.rawKey, b.rawKey));
-  return lines;
+  const order = dumpOrder(kept, it.part.header.types);
+  return order ? order.map((i) => lines[i]) : lines;
 }
 
-type Emitted = { entry?: Entry; error?: string; cause?: SavepointFormatError };
+/**
+ * The dump order of a key group's entries (state name, then raw key bytes) as indexes into
+ * `kept`, or undefined when they already are in that order (RocksDB writes them so). Keys are
+ * compared as byte strings (native string comparison), states by name.
+ */
+function dumpOrder(kept: RawEntry[], types: StateTypes[]): number[] | undefined {
+  const m = kept.length;
+  let sorted = true;
+  for (let i = 1; i < m; i++) {
+    const a = kept[i - 1];
+    const b = kept[i];
+    const c = a.stateId === b.stateId ? 0 : cmpStr(types[a.stateId].name, types[b.stateId].name);
+    if (c > 0 || (c === 0 && compareBytes(a.key, b.key) > 0)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return undefined;
+  // states by name; within a state (its entries are one run in the section) keys by bytes
+  const byState = new Map<number, number[]>();
+  for (let i = 0; i < m; i++) {
+    const id = kept[i].stateId;
+    let run = byState.get(id);
+    if (!run) byState.set(id, (run = []));
+    run.push(i);
+  }
+  const ids = [...byState.keys()].sort((a, b) => cmpStr(types[a].name, types[b].name));
+  const order: number[] = [];
+  for (const id of ids) {
+    const run = byState.get(id)!;
+    for (const i of sortByKey(kept, run)) order.push(i);
+  }
+  return order;
+}
+
+/** Number of leading columns packed into a sort number (base 257: a byte + 1, or 0 past the end). */
+const PACKED_COLUMNS = 4;
+const INDEX_BITS = 65536;
 
 /**
- * Keyed entries of all handles, ordered like the oracle: handles by start key group then subtask
- * (header errors in their place), key groups ascending within a handle. A failing key group ends
- * its handle with one error line.
+ * Indexes `run` (into `kept`) sorted by raw key bytes. Keys are first ordered by a number packing
+ * the first key columns that are not the same in every key (a native typed-array sort, no
+ * comparator), then groups of equal numbers by full byte comparison.
  */
-async function* keyedEntries(oo: OpenOperator, opts: EntryOptions): AsyncGenerator<Emitted> {
+function sortByKey(kept: RawEntry[], run: number[]): number[] {
+  const n = run.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (compareBytes(kept[run[i - 1]].key, kept[run[i]].key) > 0) sorted = false;
+  if (sorted) return run;
+  const byBytes = (x: number, y: number) => compareBytes(kept[x].key, kept[y].key);
+  if (n > INDEX_BITS) return run.slice().sort(byBytes);
+  // the first PACKED_COLUMNS columns where the keys differ (a key too short for a column differs)
+  const cols: number[] = [];
+  const first = kept[run[0]].key;
+  let maxLen = 0;
+  for (let i = 0; i < n; i++) maxLen = Math.max(maxLen, kept[run[i]].key.length);
+  for (let j = 0; j < maxLen && cols.length < PACKED_COLUMNS; j++) {
+    const b = j < first.length ? first[j] : -1;
+    let same = b >= 0;
+    for (let i = 1; i < n && same; i++) {
+      const k = kept[run[i]].key;
+      if (j >= k.length || k[j] !== b) same = false;
+    }
+    if (!same) cols.push(j);
+  }
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = kept[run[i]].key;
+    let v = 0;
+    for (let c = 0; c < PACKED_COLUMNS; c++) {
+      const j = c < cols.length ? cols[c] : -1;
+      v = v * 257 + (j >= 0 && j < k.length ? k[j] + 1 : 0);
+    }
+    packed[i] = v * INDEX_BITS + i;
+  }
+  packed.sort();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = run[packed[i] % INDEX_BITS];
+  // equal packed columns: order by all bytes
+  let g = 0;
+  while (g < n) {
+    const group = Math.floor(packed[g] / INDEX_BITS);
+    let h = g + 1;
+    while (h < n && Math.floor(packed[h] / INDEX_BITS) === group) h++;
+    if (h - g > 1) {
+      const part = out.slice(g, h).sort(byBytes);
+      for (let i = g; i < h; i++) out[i] = part[i - g];
+    }
+    g = h;
+  }
+  return out;
+}
+
+/**
+ * The dump lines of one key group of one handle, sorted by state name, then raw key bytes: the
+ * dump's hot path (no Entry objects; the sort is skipped when the stored order already is the
+ * dump's order, as RocksDB writes it).
+ */
+function keyGroupLines(oo: OpenOperator, it: KgItem, raw: RawEntry[], stateFilter?: string): string[] {
+  const part = it.part;
+  const types = part.header.types;
+  const heads = part.lineHeads ?? (part.lineHeads = types.map((t) => `{"type":"entry","operator":"${oo.op.id}","state":${JSON.stringify(t.name)},"keyGroup":`));
+  const file = part.src.file;
+  const n = raw.length;
+  const lines: string[] = [];
+  const kept: RawEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = raw[i];
+    const t = types[e.stateId];
+    if (stateFilter !== undefined && t.name !== stateFilter) continue;
+    const dec = part.decoders[e.stateId];
+    if (!dec) throw new SavepointFormatError(file, e.keyAt, `a decodable state ${t.name}`);
+    lines.push(heads[e.stateId] + it.kg + dec.lineTail(e, file));
+    kept.push(e);
+  }
+  const order = dumpOrder(kept, types);
+  if (!order) return lines;
+  const m = order.length;
+  const out = new Array<string>(m);
+  for (let i = 0; i < m; i++) out[i] = lines[order[i]];
+  return out;
+}
+
+/**
+ * `keyGroupLines` as UTF-8 bytes with a newline after every line (the CLI's path: no strings per
+ * line). Undefined when nothing is printed.
+ */
+function keyGroupBytes(oo: OpenOperator, it: KgItem, ix: SectionIndex, sizeHint: number, stateFilter?: string): Uint8Array | undefined {
+  const part = it.part;
+  const types = part.header.types;
+  const heads =
+    part.lineHeadBytes ??
+    (part.lineHeadBytes = types.map((t) => new TextEncoder().encode(`{"type":"entry","operator":"${oo.op.id}","state":${JSON.stringify(t.name)},"keyGroup":`)));
+  const file = part.src.file;
+  const n = ix.count;
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = ix.state[i];
+    const t = types[id];
+    if (stateFilter !== undefined && t.name !== stateFilter) continue;
+    kept.push(i);
+  }
+  const m = kept.length;
+  if (m === 0) return undefined;
+  // the order depends on the raw keys only: lines are rendered straight in dump order
+  const order = indexOrder(ix, kept, types);
+  // per state: the line up to and including the key group number
+  const lineHeads = heads.map((h) => {
+    const b = new ByteSink(h.length + 8);
+    b.bytes(h);
+    b.int(it.kg);
+    return b.view();
+  });
+  const kr = new ByteReader(ix.buf, file, ix.base);
+  const vr = new ByteReader(ix.buf, file, 0);
+  const render = (ordered: boolean): Uint8Array => {
+    const out = new ByteSink(Math.max(1 << 12, sizeHint));
+    const list = ordered && order ? order : kept;
+    for (let i = 0; i < m; i++) {
+      const e = list[i];
+      const id = ix.state[e];
+      const dec = part.decoders[id];
+      if (!dec) throw new SavepointFormatError(file, ix.base + ix.keyStart[e], `a decodable state ${types[id].name}`);
+      out.bytes(lineHeads[id]);
+      dec.lineTailAt(ix, e, out, kr, vr);
+      out.byte(0x0a);
+    }
+    return out.view();
+  };
+  try {
+    return render(true);
+  } catch (e) {
+    // a bad entry: report the first one in stored order, as the string path (and the oracle) do
+    if (order) render(false);
+    throw e;
+  }
+}
+
+/** Keyed dump output of all handles as UTF-8 chunks (one key group at a time), ordered like keyedLineBatches. */
+async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefined, counts: { errors: number }): AsyncGenerator<Uint8Array | string[]> {
+  type Slot = { start: number; subtask: number; part?: KeyedPart; err?: HandleError };
+  const slots: Slot[] = [
+    ...oo.keyed.map((part) => ({ start: part.handle.start, subtask: part.subtask, part })),
+    ...oo.errors.filter((e) => e.slot === 'managedKeyed').map((err) => ({ start: err.start, subtask: err.subtask, err })),
+  ];
+  slots.sort((a, b) => a.start - b.start || a.subtask - b.subtask);
+  let sizeHint = 1 << 16;
+  for (const s of slots) {
+    if (s.err) {
+      counts.errors++;
+      yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', s.err.message)];
+      continue;
+    }
+    const items = keyGroupItemsOf(s.part!);
+    // the next key group is read while this one is decoded (at most two in memory)
+    const settle = (p: Promise<SectionIndex>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
+    let next = items.length ? settle(readKeyGroupIndex(items[0])) : undefined;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const got: { raw?: SectionIndex; error?: unknown } = await next!;
+      next = i + 1 < items.length && got.raw ? settle(readKeyGroupIndex(items[i + 1])) : undefined;
+      let bytes: Uint8Array | undefined;
+      try {
+        if (got.error !== undefined) throw got.error;
+        bytes = keyGroupBytes(oo, it, got.raw!, sizeHint, stateFilter);
+      } catch (e) {
+        if (!(e instanceof SavepointFormatError)) throw e;
+        if (next) await next;
+        counts.errors++;
+        yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', errorMessage(e))];
+        break;
+      }
+      if (bytes) {
+        sizeHint = Math.max(sizeHint, bytes.length + (bytes.length >> 3));
+        yield bytes;
+      }
+    }
+  }
+}
+
+/**
+ * The dump for the CLI: `dumpBatches` with keyed entries as UTF-8 chunks (every chunk ends with a
+ * newline; string batches are lines without newlines). Bounded memory: one key group at a time.
+ */
+export async function* dumpChunks(sp: Savepoint, opts: DumpOptions = {}, counts: { errors: number } = { errors: 0 }): AsyncGenerator<Uint8Array | string[]> {
+  yield* dumpBatches(sp, opts, counts, true);
+}
+
+/**
+ * Keyed dump lines of all handles in batches (one key group at a time), ordered like the oracle:
+ * handles by start key group then subtask (header errors in their place), key groups ascending
+ * within a handle. A failing key group ends its handle with one error line.
+ */
+async function* keyedLineBatches(oo: OpenOperator, stateFilter?: string, counts?: { errors: number }): AsyncGenerator<string[]> {
+  const errorLine = (opId: string, subtask: number, slot: string, message: string): string => {
+    if (counts) counts.errors++;
+    return errorLineOf(opId, subtask, slot, message);
+  };
   type Slot = { start: number; subtask: number; part?: KeyedPart; err?: HandleError };
   const slots: Slot[] = [
     ...oo.keyed.map((part) => ({ start: part.handle.start, subtask: part.subtask, part })),
@@ -410,22 +776,34 @@ async function* keyedEntries(oo: OpenOperator, opts: EntryOptions): AsyncGenerat
   slots.sort((a, b) => a.start - b.start || a.subtask - b.subtask);
   for (const s of slots) {
     if (s.err) {
-      yield { error: errorLine(oo.op.id, s.subtask, 'managedKeyed', s.err.message), cause: s.err.error };
+      yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', s.err.message)];
       continue;
     }
-    for (const it of keyGroupItemsOf(s.part!, opts.fromKeyGroup, opts.toKeyGroup)) {
-      let lines: KeyedLine[];
+    const items = keyGroupItemsOf(s.part!);
+    // the next key group is read while this one is decoded (at most two in memory)
+    const settle = (p: Promise<RawEntry[]>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
+    let next = items.length ? settle(readKeyGroup(items[0])) : undefined;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const got: { raw?: RawEntry[]; error?: unknown } = await next!;
+      next = i + 1 < items.length && got.raw ? settle(readKeyGroup(items[i + 1])) : undefined;
+      let lines: string[];
       try {
-        lines = await decodeKeyGroup(oo, it, opts.state);
+        if (got.error !== undefined) throw got.error;
+        lines = keyGroupLines(oo, it, got.raw!, stateFilter);
       } catch (e) {
         if (!(e instanceof SavepointFormatError)) throw e;
-        yield { error: errorLine(oo.op.id, s.subtask, 'managedKeyed', errorMessage(e)), cause: e };
+        if (next) await next; // do not leave a read running on a source about to close
+        yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', errorMessage(e))];
         break;
       }
-      for (const l of lines) yield { entry: l.entry };
+      if (lines.length) yield lines;
     }
   }
 }
+
+type Emitted = { entry?: Entry; error?: string; cause?: SavepointFormatError };
+
 
 // ---------------------------------------------------------------------------------------------
 // operator-state elements
@@ -529,9 +907,16 @@ export async function* entries(sp: Savepoint, opId: string, opts: EntryOptions =
   const op = requireOperator(sp, opId);
   const oo = await openOperator(sp, op);
   try {
-    for await (const x of keyedEntries(oo, opts)) {
-      if (x.cause) throw x.cause;
-      if (x.entry) yield x.entry;
+    // keyedEntries without its per-entry async step: a failing handle or key group throws
+    const slots = [
+      ...oo.keyed.map((part) => ({ start: part.handle.start, subtask: part.subtask, part, err: undefined as HandleError | undefined })),
+      ...oo.errors.filter((e) => e.slot === 'managedKeyed').map((err) => ({ start: err.start, subtask: err.subtask, part: undefined, err })),
+    ].sort((a, b) => a.start - b.start || a.subtask - b.subtask);
+    for (const s of slots) {
+      if (s.err) throw s.err.error;
+      for (const it of keyGroupItemsOf(s.part!, opts.fromKeyGroup, opts.toKeyGroup)) {
+        for (const l of await decodeKeyGroup(oo, it, opts.state)) yield l.entry;
+      }
     }
     if (opts.fromKeyGroup === undefined && opts.toKeyGroup === undefined) {
       for await (const x of operatorElements(oo, opts.state)) {
@@ -618,11 +1003,71 @@ async function lookupIn(oo: OpenOperator, state: string | undefined, key: string
   const kg = keyGroupForHash(hash, oo.op.maxParallelism);
   const out: Entry[] = [];
   for (const p of oo.keyed) {
+    // only entries whose composite key starts with the key's serialized bytes are decoded
+    const keep = keyBytesFilter(p, key, keyType);
     for (const it of keyGroupItemsOf(p, kg, kg)) {
-      for (const l of await decodeKeyGroup(oo, it, state)) if (l.entry.key === json) out.push(l.entry);
+      let lines: KeyedLine[];
+      if (keep) {
+        // select on the section index (no objects for the other entries), decode the matches only
+        const ix = await readKeyGroupIndex(it);
+        const raw: RawEntry[] = [];
+        for (let i = 0; i < ix.count; i++) if (keep(ix, i)) raw.push(rawEntryAt(ix, i));
+        lines = decodeRawEntries(oo, it, raw, state);
+      } else lines = await decodeKeyGroup(oo, it, state);
+      for (const l of lines) if (l.entry.key === json) out.push(l.entry);
     }
   }
   return out;
+}
+
+/**
+ * A cheap pre-filter for lookups: the key's serialized bytes (canonical for String, integral,
+ * Boolean and Character keys) compared with the composite key after the key-group prefix (after
+ * the timestamp for timers). Undefined (decode everything) for other key types.
+ */
+function keyBytesFilter(p: KeyedPart, key: string | number | bigint | boolean, keyType: string): ((ix: SectionIndex, i: number) => boolean) | undefined {
+  let v: Value;
+  const s = String(key);
+  try {
+    switch (keyType) {
+      case 'String':
+        v = { t: 'string', v: s };
+        break;
+      case 'Long':
+        v = { t: 'long', v: BigInt(s) };
+        break;
+      case 'Integer':
+      case 'Short':
+      case 'Byte':
+        v = { t: 'int', v: Number(BigInt(s)) };
+        break;
+      default:
+        return undefined; // Boolean, Character, floating point (-0.0 and NaN have several encodings): decode and compare
+    }
+  } catch {
+    return undefined;
+  }
+  const kc = codecOf(p.header.keySerializer);
+  if (kc.opaque) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeWith(kc, v);
+  } catch {
+    return undefined;
+  }
+  const prefix = keyGroupPrefixBytes(p.maxParallelism);
+  const offsets = p.header.types.map((t) => (t.kind === 'TIMER' ? prefix + 8 : t.backend === 'PRIORITY_QUEUE' ? -1 : prefix));
+  const n = bytes.length;
+  return (ix, e) => {
+    const at = offsets[ix.state[e]];
+    if (at === undefined) return true; // let the decoder report the bad state id
+    if (at < 0) return false; // a non-timer priority queue has no key
+    const k = ix.buf;
+    const s = ix.keyStart[e] + at;
+    if (ix.keyEnd[e] < s + n) return false;
+    for (let i = 0; i < n; i++) if (k[s + i] !== bytes[i]) return false;
+    return true;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,6 +1079,8 @@ export interface DumpOptions {
   state?: string;
   /** only keyed entries of this key (String / boxed-primitive keys) */
   key?: string;
+  /** `--no-entries`: savepoint, operator, state, skipped and error lines only (the "first view") */
+  noEntries?: boolean;
 }
 
 /** One state handle of an operator, as stored in `_metadata`. */
@@ -739,39 +1186,101 @@ export function operatorLine(o: OperatorInfo): string {
 
 /** The dump lines of docs/dump-format.md (without newlines), streamed operator by operator. */
 export async function* dumpLines(sp: Savepoint, opts: DumpOptions = {}): AsyncGenerator<string> {
-  yield savepointLine(sp);
+  for await (const batch of dumpBatches(sp, opts)) for (const l of batch) yield l;
+}
+
+/**
+ * `dumpLines` in batches (at most one key group's lines at a time, so memory stays bounded): one
+ * async step per batch instead of per line, for the CLI.
+ */
+export function dumpBatches(sp: Savepoint, opts?: DumpOptions, counts?: { errors: number }): AsyncGenerator<string[]>;
+export function dumpBatches(sp: Savepoint, opts: DumpOptions, counts: { errors: number }, asBytes: true): AsyncGenerator<string[] | Uint8Array>;
+export async function* dumpBatches(sp: Savepoint, opts: DumpOptions = {}, counts?: { errors: number }, asBytes = false): AsyncGenerator<string[] | Uint8Array> {
+  const head: string[] = [savepointLine(sp)];
+  const errorLine = (opId: string, subtask: number, slot: string, message: string): string => {
+    if (counts) counts.errors++;
+    return errorLineOf(opId, subtask, slot, message);
+  };
   let ops = sp.operators;
   if (opts.operator !== undefined) {
     const op = findOperator(sp, opts.operator);
     if (!op) throw new Error(`no operator ${opts.operator} in ${sp.metadataPath}`);
     ops = ops.filter((o) => o.id === op.id);
   }
+  let pending = head;
   for (const info of ops) {
-    yield operatorLine(info);
+    pending.push(operatorLine(info));
     const op = sp.metadata.operators.find((o) => o.id === info.id)!;
     const oo = await openOperator(sp, op);
     try {
       for (const t of collectStates(oo)) {
         if (opts.state !== undefined && t.name !== opts.state) continue;
-        yield `{"type":"state","operator":"${op.id}","name":${JSON.stringify(t.name)}${stateLineFields(t)}}`;
+        pending.push(`{"type":"state","operator":"${op.id}","name":${JSON.stringify(t.name)}${stateLineFields(t)}}`);
       }
-      for (const l of skippedLines(op)) yield l;
+      for (const l of skippedLines(op)) pending.push(l);
+      if (opts.noEntries) {
+        // handles whose header could not be read, in the place (and order) of their entries
+        const keyedErrors = oo.errors.filter((e) => e.slot === 'managedKeyed').sort((a, b) => a.start - b.start || a.subtask - b.subtask);
+        for (const e of keyedErrors) pending.push(errorLine(op.id, e.subtask, 'managedKeyed', e.message));
+        const opErrors = oo.errors.filter((e) => e.slot === 'managedOperator').sort((a, b) => a.subtask - b.subtask);
+        for (const e of opErrors) pending.push(errorLine(op.id, e.subtask, 'managedOperator', e.message));
+        continue;
+      }
       if (opts.key !== undefined) {
         if (!oo.keyed.length) continue;
         try {
-          for (const e of await lookupIn(oo, opts.state, opts.key)) yield e.line;
+          for (const e of await lookupIn(oo, opts.state, opts.key)) pending.push(e.line);
         } catch (e) {
           if (!(e instanceof SavepointFormatError) && !(e instanceof KeyError)) throw e;
-          yield errorLine(op.id, oo.keyed[0].subtask, 'managedKeyed', errorMessage(e));
+          pending.push(errorLine(op.id, oo.keyed[0].subtask, 'managedKeyed', errorMessage(e)));
         }
         continue;
       }
-      for await (const x of keyedEntries(oo, { state: opts.state })) yield x.error ?? x.entry!.line;
-      for await (const x of operatorElements(oo, opts.state)) yield x.error ?? x.entry!.line;
+      yield pending;
+      pending = [];
+      if (asBytes) yield* keyedByteChunks(oo, opts.state, counts ?? { errors: 0 });
+      else yield* keyedLineBatches(oo, opts.state, counts);
+      for await (const x of operatorElements(oo, opts.state)) {
+        if (x.error !== undefined) {
+          if (counts) counts.errors++;
+          pending.push(x.error);
+        } else pending.push(x.entry!.line);
+      }
     } finally {
       await oo.close();
     }
   }
+  if (pending.length) yield pending;
 }
 
 export type { Metadata, OperatorEntry } from './metadata';
+
+// ---------------------------------------------------------------------------------------------
+// raw key-group access (the editors)
+
+/** One keyed handle opened for key-group-level access with raw (undecoded) composite keys. */
+export interface RawKeyedHandle {
+  handle: KeyGroupsHandle;
+  src: DataSource;
+  header: KeyedHeader;
+  /** The entries of key group `kg`, stored at `offset` of the handle's data: parsed, not decoded, in stored order. */
+  readKeyGroup(kg: number, offset: number): Promise<RawEntry[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one keyed handle of `op` (a canonical savepoint's or a checkpoint's key-group file) for
+ * key-group-level access with raw keys: reads the backend header only, decodes nothing.
+ */
+export async function openRawKeyedHandle(sp: Savepoint, op: OperatorEntry, subtask: number, h: KeyGroupsHandle): Promise<RawKeyedHandle> {
+  const src = sourceFor(h.data, sp.metadata);
+  try {
+    const header = readKeyedHeader(await readHeaderBytes(src, h.offsets));
+    const sortedOffsets = [...new Set(h.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
+    const part: KeyedPart = { subtask, maxParallelism: op.maxParallelism, handle: h, src, header, decoders: [], sortedOffsets, size: await src.size() };
+    return { handle: h, src, header, readKeyGroup: (kg, offset) => readKeyGroup({ kg, part, offset }), close: () => src.close() };
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+}

@@ -8,17 +8,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  */
 export class ByteReader {
   pos: number;
-  private readonly view: DataView;
+  /** created on first use (most readers of small keys never need one) */
+  private dv?: DataView;
 
   constructor(
     readonly buf: Uint8Array,
     readonly file: string,
-    readonly base = 0,
+    /** file offset of buf[0]; movable together with `pos`/`end` to reuse one reader over a buffer */
+    public base = 0,
     start = 0,
-    readonly end = buf.length,
+    public end = buf.length,
   ) {
     this.pos = start;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  private get view(): DataView {
+    return this.dv ?? (this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   /** File offset of the next byte. */
@@ -35,7 +40,7 @@ export class ByteReader {
   }
 
   need(n: number, what: string): void {
-    if (n < 0 || this.pos + n > this.end) {
+    if (!(n >= 0 && this.pos + n <= this.end)) {
       this.fail(`${what} (${n} bytes)`, `${Math.max(0, this.remaining)} bytes left`);
     }
   }
@@ -47,7 +52,7 @@ export class ByteReader {
 
   i8(what = 'a byte'): number {
     this.need(1, what);
-    return this.view.getInt8(this.pos++);
+    return (this.buf[this.pos++] << 24) >> 24;
   }
 
   bool(what = 'a boolean'): boolean {
@@ -56,23 +61,41 @@ export class ByteReader {
 
   i16(what = 'a short'): number {
     this.need(2, what);
-    const v = this.view.getInt16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (((b[p] << 8) | b[p + 1]) << 16) >> 16;
   }
 
   u16(what = 'an unsigned short'): number {
     this.need(2, what);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p] << 8) | b[p + 1];
   }
 
   i32(what = 'an int'): number {
     this.need(4, what);
-    const v = this.view.getInt32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+  }
+
+  /**
+   * A long as a JS number when it is a safe integer (|v| < 2^53), else undefined (nothing consumed
+   * then either way: the caller falls back to i64). For fast rendering of Long values.
+   */
+  i64safe(what = 'a long'): number | undefined {
+    this.need(8, what);
+    const b = this.buf;
+    const p = this.pos;
+    const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    if (hi > 0x1fffff || hi < -0x200000) return undefined;
+    const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+    this.pos = p + 8;
+    return hi * 4294967296 + lo;
   }
 
   i64(what = 'a long'): bigint {
@@ -123,6 +146,13 @@ export class ByteReader {
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
+  }
+
+  /** Skips `n` bytes with exactly the checks (and messages) of `bytes`. */
+  skipBytes(n: number, what = 'bytes'): void {
+    if (n > Limits.maxBytes) this.fail(`${what} of at most ${Limits.maxBytes} bytes`, `${n}`);
+    this.need(n, what);
+    this.pos += n;
   }
 
   /** i32 length + bytes, as Flink writes byte[] (BytePrimitiveArraySerializer) and key/value pairs. */
@@ -229,4 +259,109 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
+}
+
+/** Node's Buffer#utf8Write / latin1Write work on any Uint8Array (undefined outside Node). */
+type Writer = (this: Uint8Array, s: string, offset: number, length: number) => number;
+const bufferProto = typeof Buffer !== 'undefined' ? (Buffer.prototype as unknown as { utf8Write?: Writer; latin1Write?: Writer }) : undefined;
+const utf8Write: Writer | undefined = typeof bufferProto?.utf8Write === 'function' ? bufferProto.utf8Write : undefined;
+const utf8Encoder = new TextEncoder();
+
+/**
+ * A growable output byte buffer for the dump's hot path: JSON text is written as UTF-8 bytes
+ * straight from the input bytes where it can (ASCII strings, integers), without making strings.
+ */
+export class ByteSink {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** Room for n more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.pos + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** Bytes of a pre-encoded piece. */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.ensure(n);
+    if (n > 24) {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
+    // short pieces: a loop is cheaper than TypedArray#set
+    const o = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) o[p++] = b[i];
+    this.pos = p;
+  }
+
+  /** A string as UTF-8 (any text; lone surrogates become U+FFFD, like every UTF-8 encoder). */
+  str(s: string): void {
+    const n = s.length;
+    this.ensure(3 * n);
+    const b = this.buf;
+    let p = this.pos;
+    let i = 0;
+    // short ASCII: a loop beats a native call
+    if (n <= 32) {
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        this.pos = p;
+        return;
+      }
+    }
+    const rest = i === 0 ? s : s.slice(i);
+    if (utf8Write) p += utf8Write.call(b, rest, p, b.length - p);
+    else p += utf8Encoder.encodeInto(rest, b.subarray(p)).written;
+    this.pos = p;
+  }
+
+  /** An integer (a safe one) in decimal, as JavaScript's String(n) writes it. */
+  int(v: number): void {
+    if (v < 0 || v > 0xffffffff || !Number.isInteger(v)) {
+      this.str(String(v));
+      return;
+    }
+    this.ensure(10);
+    const b = this.buf;
+    if (v < 10) {
+      b[this.pos++] = 48 + v;
+      return;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    let x = v;
+    while (x >= 10) {
+      const q = Math.floor(x / 10);
+      b[--p] = 48 + (x - q * 10);
+      x = q;
+    }
+    b[--p] = 48 + x;
+  }
+
+  /** The bytes written so far (a view; the sink must not be reused while it is in use). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }

@@ -3,7 +3,7 @@
  * (plain or Snappy-framed), composite-key splitting and per-kind value decoding.
  */
 import { SavepointFormatError } from './errors';
-import { ByteReader, toHex } from './io';
+import { ByteReader, ByteSink, toHex } from './io';
 import { readFramedSnapshot, SerializerSnapshot, typeString } from './serializers';
 import { Codec, codecFor } from './values';
 import { snappyFramedDecode } from './snappy';
@@ -64,10 +64,14 @@ export function readKeyGroupSection(r: ByteReader, stateCount: number): RawEntry
     const kLenAt = r.offset;
     const kl = r.i32('the length of a composite key');
     if (kl <= 0) r.fail('a positive composite key length', String(kl), kLenAt);
-    const key = Uint8Array.from(r.bytes(kl, 'a composite key'));
+    let key = r.bytes(kl, 'a composite key');
     const value = r.lenBytes('a state value');
     const last = (key[0] & 0x80) !== 0;
-    key[0] &= 0x7f;
+    if (last) {
+      // a copy: the section buffer may be shared (cached file contents) and must not change
+      key = key.slice();
+      key[0] &= 0x7f;
+    }
     out.push({ stateId: state, key, value, keyAt });
     if (last) {
       const nAt = r.offset;
@@ -77,6 +81,109 @@ export function readKeyGroupSection(r: ByteReader, stateCount: number): RawEntry
       state = next;
     }
   }
+}
+
+/**
+ * The entries of a key-group section as offsets into its buffer (no objects per entry): the dump's
+ * hot path. Composite keys keep their meta-data-follows bit (in the first, key-group prefix byte:
+ * compare with it masked). The same checks and messages as readKeyGroupSection.
+ */
+export interface SectionIndex {
+  buf: Uint8Array;
+  file: string;
+  /** file offset of buf[0] (0 for decompressed data, like readKeyGroupSection's offsets) */
+  base: number;
+  count: number;
+  state: Uint16Array;
+  keyStart: Int32Array;
+  keyEnd: Int32Array;
+  valStart: Int32Array;
+  valEnd: Int32Array;
+}
+
+export function indexKeyGroupSection(r: ByteReader, stateCount: number): SectionIndex {
+  let cap = 256;
+  const ix: SectionIndex = {
+    buf: r.buf,
+    file: r.file,
+    base: r.base,
+    count: 0,
+    state: new Uint16Array(cap),
+    keyStart: new Int32Array(cap),
+    keyEnd: new Int32Array(cap),
+    valStart: new Int32Array(cap),
+    valEnd: new Int32Array(cap),
+  };
+  const push = (state: number, ks: number, ke: number, vs: number, ve: number) => {
+    if (ix.count === cap) {
+      cap *= 2;
+      const grow = <T extends Uint16Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as { new (n: number): T })(cap);
+        b.set(a);
+        return b;
+      };
+      ix.state = grow(ix.state);
+      ix.keyStart = grow(ix.keyStart);
+      ix.keyEnd = grow(ix.keyEnd);
+      ix.valStart = grow(ix.valStart);
+      ix.valEnd = grow(ix.valEnd);
+    }
+    const i = ix.count++;
+    ix.state[i] = state;
+    ix.keyStart[i] = ks;
+    ix.keyEnd[i] = ke;
+    ix.valStart[i] = vs;
+    ix.valEnd[i] = ve;
+  };
+  const buf = r.buf;
+  const sAt = r.offset;
+  let state = r.u16('a state id');
+  if (state === 0xffff) return ix;
+  if (state >= stateCount) r.fail(`a state id below ${stateCount}`, String(state), sAt);
+  for (;;) {
+    const kLenAt = r.offset;
+    const kl = r.i32('the length of a composite key');
+    if (kl <= 0) r.fail('a positive composite key length', String(kl), kLenAt);
+    const ks = r.pos;
+    r.skipBytes(kl, 'a composite key');
+    const vAt = r.offset;
+    const vl = r.i32('the length of a state value');
+    if (vl < 0) r.fail('a non-negative length of a state value', String(vl), vAt);
+    const vs = r.pos;
+    r.skipBytes(vl, 'a state value');
+    const last = (buf[ks] & 0x80) !== 0;
+    push(state, ks, ks + kl, vs, vs + vl);
+    if (last) {
+      const nAt = r.offset;
+      const next = r.u16('the next state id or 0xFFFF');
+      if (next === 0xffff) return ix;
+      if (next >= stateCount) r.fail(`a state id below ${stateCount} or 0xFFFF`, String(next), nAt);
+      state = next;
+    }
+  }
+}
+
+/** parseSection as a SectionIndex. */
+export function parseSectionIndex(bytes: Uint8Array, file: string, base: number, compressed: boolean, stateCount: number): SectionIndex {
+  if (compressed) {
+    const plain = snappyFramedDecode(bytes, file, base);
+    try {
+      return indexKeyGroupSection(new ByteReader(plain, file, 0), stateCount);
+    } catch (e) {
+      if (e instanceof SavepointFormatError) {
+        throw new SavepointFormatError(file, base, `${e.expected} (at byte ${e.offset} of the decompressed key group)`, e.found);
+      }
+      throw e;
+    }
+  }
+  return indexKeyGroupSection(new ByteReader(bytes, file, base), stateCount);
+}
+
+/** Entry i of a section index as a RawEntry (key copied, meta-data-follows bit cleared). */
+export function rawEntryAt(ix: SectionIndex, i: number): RawEntry {
+  const key = ix.buf.slice(ix.keyStart[i], ix.keyEnd[i]);
+  key[0] &= 0x7f;
+  return { stateId: ix.state[i], key, value: ix.buf.subarray(ix.valStart[i], ix.valEnd[i]), keyAt: ix.base + ix.keyStart[i] };
 }
 
 /** Decodes a key-group section read from [base, base + bytes.length) of `file`. */
@@ -128,6 +235,34 @@ export function codecOf(s: SerializerSnapshot): Codec {
 
 const VOID_NAMESPACE = 'VoidNamespace';
 
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const KEY_MEMBER = ascii(',"key":');
+const NAMESPACE_MEMBER = ascii(',"namespace":');
+const USER_KEY_MEMBER = ascii(',"userKey":');
+const VALUE_MEMBER = ascii(',"value":');
+
+/** `render(c, r)` written into `out`. */
+function renderTo(c: Codec, r: ByteReader, out: ByteSink): void {
+  if (c.jsonTo !== undefined) c.jsonTo(r, out);
+  else out.str(render(c, r));
+}
+
+/** `c.toJson(c.decode(r))`, through the codec's fast path when it has one. */
+function render(c: Codec, r: ByteReader): string {
+  return c.json !== undefined ? c.json(r) : c.toJson(c.decode(r));
+}
+
+/** The members of a decoded entry after `"keyGroup":…`, closing the line's object. */
+export function tailOf(d: DecodedEntry): string {
+  let s = '';
+  if (d.key !== undefined) s += `,"key":${d.key}`;
+  if (d.namespace !== undefined) s += `,"namespace":${d.namespace}`;
+  if (d.userKey !== undefined) s += `,"userKey":${d.userKey}`;
+  if (d.value !== undefined) s += `,"value":${d.value}`;
+  if (d.timestamp !== undefined) s += `,"timestamp":${d.timestamp}`;
+  return s + '}';
+}
+
 function skipVariableIntBytes(r: ByteReader, value: number): void {
   do {
     r.u8('an ambiguity length suffix byte');
@@ -172,7 +307,7 @@ export class KeyedStateDecoder {
       const out: DecodedEntry = { keyGroup: kg };
       const c = this.valC;
       if (!c || c.opaque) out.value = rawJson(e.key.subarray(this.prefix), t.value ? typeString(t.value) : 'Unknown');
-      else out.value = c.toJson(c.decode(kr));
+      else out.value = render(c, kr);
       return out;
     }
     const keyC = this.keyC;
@@ -184,7 +319,7 @@ export class KeyedStateDecoder {
       keyDone = false;
     } else {
       const start = kr.pos;
-      out.key = keyC.toJson(keyC.decode(kr));
+      out.key = render(keyC, kr);
       if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - start);
       keyDone = true;
       const nsC = this.nsC;
@@ -209,7 +344,7 @@ export class KeyedStateDecoder {
         } else {
           const parts: string[] = [];
           while (vr.remaining > 0) {
-            parts.push(c.toJson(c.decode(vr)));
+            parts.push(render(c, vr));
             if (vr.remaining > 0) vr.u8('the list delimiter');
           }
           out.value = `[${parts.join(',')}]`;
@@ -220,24 +355,145 @@ export class KeyedStateDecoder {
         if (keyDone && !nsRaw) {
           const uk = this.ukC;
           if (!uk || !uk.decodableInTail) out.userKey = rawJson(e.key.subarray(kr.pos), t.userKey ? typeString(t.userKey) : 'Unknown');
-          else out.userKey = uk.toJson(uk.decode(kr));
+          else out.userKey = render(uk, kr);
         }
         const isNull = vr.bool('the map value null flag');
         if (isNull) out.value = 'null';
         else {
           const c = this.valC;
           if (!c || !c.decodableInTail) out.value = rawJson(e.value.subarray(1), t.value ? typeString(t.value) : 'Unknown');
-          else out.value = c.toJson(c.decode(vr));
+          else out.value = render(c, vr);
         }
         break;
       }
       default: {
         const c = this.valC;
         if (!c || !c.decodableInTail) out.value = rawJson(e.value, t.value ? typeString(t.value) : 'Unknown');
-        else out.value = c.toJson(c.decode(vr));
+        else out.value = render(c, vr);
       }
     }
     return out;
+  }
+
+  /**
+   * The dump line's members after `"keyGroup":…` (from `,"key"` to the closing brace), exactly what
+   * `decode` renders: the hot path of `dump`, without the intermediate object.
+   */
+  lineTail(e: RawEntry, file: string): string {
+    const t = this.t;
+    if (t.kind === 'TIMER' || t.backend === 'PRIORITY_QUEUE' || !this.keyC || this.keyC.opaque || t.kind === 'LIST' || e.key.length < this.prefix) {
+      return tailOf(this.decode(e, file, 0));
+    }
+    const kr = new ByteReader(e.key, file, e.keyAt);
+    kr.pos = this.prefix;
+    const keyC = this.keyC;
+    const start = kr.pos;
+    let s = ',"key":' + render(keyC, kr);
+    if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - start);
+    const nsC = this.nsC;
+    let nsRaw = false;
+    if (!nsC || nsC.opaque) {
+      nsRaw = true;
+      if (!this.voidNs) s += ',"namespace":' + rawJson(e.key.subarray(kr.pos), t.namespace ? typeString(t.namespace) : 'Unknown');
+    } else {
+      const nsStart = kr.pos;
+      if (this.voidNs) nsC.decode(kr);
+      else s += ',"namespace":' + render(nsC, kr);
+      if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - nsStart);
+    }
+    const v = e.value;
+    if (t.kind === 'MAP') {
+      if (!nsRaw) {
+        const uk = this.ukC;
+        if (!uk || !uk.decodableInTail) s += ',"userKey":' + rawJson(e.key.subarray(kr.pos), t.userKey ? typeString(t.userKey) : 'Unknown');
+        else s += ',"userKey":' + render(uk, kr);
+      }
+      const vr = new ByteReader(v, file, 0);
+      if (vr.bool('the map value null flag')) return s + ',"value":null}';
+      const c = this.valC;
+      if (!c || !c.decodableInTail) return s + ',"value":' + rawJson(v.subarray(1), t.value ? typeString(t.value) : 'Unknown') + '}';
+      return s + ',"value":' + render(c, vr) + '}';
+    }
+    const c = this.valC;
+    if (!c || !c.decodableInTail) return s + ',"value":' + rawJson(v, t.value ? typeString(t.value) : 'Unknown') + '}';
+    return s + ',"value":' + render(c, new ByteReader(v, file, 0)) + '}';
+  }
+
+  /**
+   * `lineTail` of entry i of a section index, written as UTF-8 into `out` (the dump's byte path).
+   * `kr` and `vr` are readers over `ix.buf` reused for every entry.
+   */
+  lineTailAt(ix: SectionIndex, i: number, out: ByteSink, kr: ByteReader, vr: ByteReader): void {
+    const t = this.t;
+    const keyC = this.keyC;
+    const ks = ix.keyStart[i];
+    const ke = ix.keyEnd[i];
+    if (t.kind === 'TIMER' || t.backend === 'PRIORITY_QUEUE' || !keyC || keyC.opaque || ke - ks < this.prefix || (t.kind !== 'VALUE' && t.kind !== 'MAP' && t.kind !== 'REDUCING' && t.kind !== 'AGGREGATING' && t.kind !== 'LIST')) {
+      out.str(this.lineTail(rawEntryAt(ix, i), ix.file));
+      return;
+    }
+    kr.base = ix.base;
+    kr.pos = ks + this.prefix;
+    kr.end = ke;
+    const vs = ix.valStart[i];
+    vr.base = -vs;
+    vr.pos = vs;
+    vr.end = ix.valEnd[i];
+    const buf = ix.buf;
+    out.bytes(KEY_MEMBER);
+    const start = kr.pos;
+    renderTo(keyC, kr, out);
+    if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - start);
+    const nsC = this.nsC;
+    let nsRaw = false;
+    if (!nsC || nsC.opaque) {
+      nsRaw = true;
+      if (!this.voidNs) out.str(',"namespace":' + rawJson(buf.subarray(kr.pos, ke), t.namespace ? typeString(t.namespace) : 'Unknown'));
+    } else {
+      const nsStart = kr.pos;
+      if (this.voidNs) nsC.decode(kr);
+      else {
+        out.bytes(NAMESPACE_MEMBER);
+        renderTo(nsC, kr, out);
+      }
+      if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - nsStart);
+    }
+    const c = this.valC;
+    if (t.kind === 'MAP') {
+      if (!nsRaw) {
+        const uk = this.ukC;
+        if (!uk || !uk.decodableInTail) out.str(',"userKey":' + rawJson(buf.subarray(kr.pos, ke), t.userKey ? typeString(t.userKey) : 'Unknown'));
+        else {
+          out.bytes(USER_KEY_MEMBER);
+          renderTo(uk, kr, out);
+        }
+      }
+      out.bytes(VALUE_MEMBER);
+      if (vr.bool('the map value null flag')) out.str('null');
+      else if (!c || !c.decodableInTail) out.str(rawJson(buf.subarray(vs + 1, vr.end), t.value ? typeString(t.value) : 'Unknown'));
+      else renderTo(c, vr, out);
+    } else if (t.kind === 'LIST') {
+      out.bytes(VALUE_MEMBER);
+      if (!c || c.opaque) {
+        const listType = t.backend === 'KEY_VALUE_V2' ? `List<${t.value ? typeString(t.value) : 'Unknown'}>` : t.stateValue ? typeString(t.stateValue) : 'Unknown';
+        out.str(rawJson(buf.subarray(vs, vr.end), listType));
+      } else {
+        out.byte(0x5b);
+        let first = true;
+        while (vr.remaining > 0) {
+          if (!first) out.byte(0x2c);
+          first = false;
+          renderTo(c, vr, out);
+          if (vr.remaining > 0) vr.u8('the list delimiter');
+        }
+        out.byte(0x5d);
+      }
+    } else {
+      out.bytes(VALUE_MEMBER);
+      if (!c || !c.decodableInTail) out.str(rawJson(buf.subarray(vs, vr.end), t.value ? typeString(t.value) : 'Unknown'));
+      else renderTo(c, vr, out);
+    }
+    out.byte(0x7d);
   }
 
   private decodeTimer(kr: ByteReader, kg: number): DecodedEntry {
@@ -247,11 +503,11 @@ export class KeyedStateDecoder {
     if (!keyC || keyC.opaque) {
       out.key = rawJson(kr.buf.subarray(kr.pos, kr.end), this.t.key ? typeString(this.t.key) : 'Unknown');
     } else {
-      out.key = keyC.toJson(keyC.decode(kr));
+      out.key = render(keyC, kr);
       const nsC = this.nsC;
       if (!this.voidNs) {
         if (!nsC || nsC.opaque) out.namespace = rawJson(kr.buf.subarray(kr.pos, kr.end), this.t.namespace ? typeString(this.t.namespace) : 'Unknown');
-        else out.namespace = nsC.toJson(nsC.decode(kr));
+        else out.namespace = render(nsC, kr);
       }
     }
     out.timestamp = BigInt.asIntN(64, ts).toString();

@@ -70,7 +70,7 @@ export function sliceRange(
 export function renderListElement(t: StateTypes, r: ByteReader): string {
   const c = t.value ? codecOf(t.value) : undefined;
   if (!c || !c.decodableInTail) return rawJson(r.buf.subarray(r.pos, r.end), t.value ? typeString(t.value) : 'Unknown');
-  return c.toJson(c.decode(r));
+  return (c.json ? c.json(r) : c.toJson(c.decode(r)));
 }
 
 export interface BroadcastEntry {
@@ -92,9 +92,9 @@ export function readBroadcastMap(t: StateTypes, r: ByteReader): BroadcastEntry[]
   for (let i = 0; i < n; i++) {
     const ks = r.pos;
     if (r.remaining <= 0) r.fail('a broadcast entry', 'the end of the data');
-    const key = kc.toJson(kc.decode(r));
+    const key = (kc.json ? kc.json(r) : kc.toJson(kc.decode(r)));
     const rawKey = r.buf.subarray(ks, r.pos);
-    const value = vc.toJson(vc.decode(r));
+    const value = (vc.json ? vc.json(r) : vc.toJson(vc.decode(r)));
     out.push({ rawKey, key, value });
   }
   out.sort((a, b) => compareBytes(a.rawKey, b.rawKey));

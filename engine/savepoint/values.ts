@@ -3,7 +3,7 @@
  * write, driven by the serializer snapshots of serializers.ts.
  */
 import { Limits, SavepointFormatError } from './errors';
-import { ByteReader, compareBytes, toHex } from './io';
+import { ByteReader, ByteSink, compareBytes, toHex } from './io';
 import {
   bigDecimalToString,
   formatDouble,
@@ -83,6 +83,13 @@ export interface Codec {
   decode(r: ByteReader): Value;
   encode(v: Value, out: ByteWriter): void;
   toJson(v: Value): string;
+  /**
+   * Optional fast path: exactly `toJson(decode(r))` (same bytes consumed, same errors), without the
+   * intermediate value. Present for the common scalar types.
+   */
+  json?(r: ByteReader): string;
+  /** Optional fast path: `toJson(decode(r))` written as UTF-8 into `out`. */
+  jsonTo?(r: ByteReader, out: ByteSink): void;
 }
 
 /** A value that cannot be decoded although its type is decodable (e.g. a POJO subclass without a serializer snapshot). */
@@ -109,6 +116,8 @@ interface Impl {
   decode(r: ByteReader): Value;
   encode(v: Value, out: ByteWriter): void;
   toJson(v: Value): string;
+  json?(r: ByteReader): string;
+  jsonTo?(r: ByteReader, out: ByteSink): void;
 }
 
 interface CodecX extends Codec {
@@ -137,6 +146,8 @@ function build(s: SerializerSnapshot | undefined, depth: number): CodecX {
     encode: impl.encode,
     toJson: (v) => (v.t === 'raw' ? rawJson(v.bytes, v.type) : v.t === 'null' ? 'null' : impl.toJson(v)),
   };
+  if (impl.json) c.json = impl.json;
+  if (impl.jsonTo) c.jsonTo = impl.jsonTo;
   cache.set(s, c);
   return c;
 }
@@ -194,13 +205,36 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
     case 'short':
       return fixedImpl(2, (r) => ({ t: 'int', v: r.i16('a Short') }), (v, o) => o.i16(expect(v, 'int', type).v), intJson);
     case 'int':
-      return fixedImpl(4, (r) => ({ t: 'int', v: r.i32('an Integer') }), (v, o) => o.i32(expect(v, 'int', type).v), intJson);
+      return {
+        ...fixedImpl(4, (r) => ({ t: 'int', v: r.i32('an Integer') }), (v, o) => o.i32(expect(v, 'int', type).v), intJson),
+        json: (r) => String(r.i32('an Integer')),
+        jsonTo: (r, out) => {
+          const v = r.i32('an Integer');
+          if (v >= 0) out.int(v);
+          else out.str(String(v));
+        },
+      };
     case 'long':
-      return fixedImpl(8, (r) => ({ t: 'long', v: r.i64('a Long') }), (v, o) => o.i64(expect(v, 'long', type).v), longJson);
+      return {
+        ...fixedImpl(8, (r) => ({ t: 'long', v: r.i64('a Long') }), (v, o) => o.i64(expect(v, 'long', type).v), longJson),
+        json: (r) => {
+          const n = r.i64safe('a Long');
+          return n !== undefined ? String(n) : r.i64('a Long').toString();
+        },
+        jsonTo: (r, out) => {
+          const n = r.i64safe('a Long');
+          if (n !== undefined && n >= 0) out.int(n);
+          else out.str(n !== undefined ? String(n) : r.i64('a Long').toString());
+        },
+      };
     case 'float':
       return fixedImpl(4, (r) => ({ t: 'float', v: r.f32('a Float') }), (v, o) => o.f32(expect(v, 'float', type).v), (v) => formatFloat(expect(v, 'float', type).v));
     case 'double':
-      return fixedImpl(8, (r) => ({ t: 'double', v: r.f64('a Double') }), (v, o) => o.f64(expect(v, 'double', type).v), (v) => formatDouble(expect(v, 'double', type).v));
+      return {
+        ...fixedImpl(8, (r) => ({ t: 'double', v: r.f64('a Double') }), (v, o) => o.f64(expect(v, 'double', type).v), (v) => formatDouble(expect(v, 'double', type).v)),
+        json: (r) => formatDouble(r.f64('a Double')),
+        jsonTo: (r, out) => out.str(formatDouble(r.f64('a Double'))),
+      };
     case 'char':
       return fixedImpl(2, (r) => ({ t: 'char', v: r.u16('a Character') }), (v, o) => o.u16(expect(v, 'char', type).v), (v) => jsonString(String.fromCharCode(expect(v, 'char', type).v)));
     case 'void':
@@ -215,6 +249,8 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
         },
         encode: (v, o) => writeStringValue(o, isNull(v) ? null : expect(v, 'string', type).v),
         toJson: (v) => (isNull(v) ? 'null' : jsonString(expect(v, 'string', type).v)),
+        json: stringJson,
+        jsonTo: stringJsonTo,
       };
     case 'bigint':
       return {
@@ -722,6 +758,137 @@ function primitiveArray(
 
 const asciiDecoder = new TextDecoder('latin1');
 
+/** Node's Buffer#latin1Slice works on any Uint8Array and is the fastest way to make a short ASCII string. */
+const latin1Slice: ((this: Uint8Array, start: number, end: number) => string) | undefined =
+  typeof Buffer !== 'undefined' && typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
+    ? (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice
+    : undefined;
+
+function asciiString(buf: Uint8Array, start: number, end: number): string {
+  if (latin1Slice) return latin1Slice.call(buf, start, end);
+  if (end - start <= 64) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  return asciiDecoder.decode(buf.subarray(start, end));
+}
+
+/**
+ * `jsonString(readStringValue(r))` (or `null`): strings of printable ASCII without `"` and `\\` (up
+ * to 126 characters: a one-byte length) are quoted straight from the bytes.
+ */
+export function stringJsonTo(r: ByteReader, out: ByteSink): void {
+  const buf = r.buf;
+  const pos = r.pos;
+  if (pos < r.end) {
+    const len = buf[pos];
+    if (len > 0 && len < 0x80 && pos + len <= r.end) {
+      // copied as they are between quotes unless a byte needs escaping (or is not ASCII)
+      out.ensure(len + 1);
+      const o = out.buf;
+      const start = out.pos;
+      let p = start;
+      o[p++] = 0x22;
+      const e = pos + len;
+      let i = pos + 1;
+      for (; i < e; i++) {
+        const c = buf[i];
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+        o[p++] = c;
+      }
+      if (i === e) {
+        o[p++] = 0x22;
+        out.pos = p;
+        r.pos = e;
+        return;
+      }
+    }
+  }
+  const v = readStringValue(r, 'a String');
+  if (v === null) out.str('null');
+  else jsonStringTo(v, out);
+}
+
+const HEX = '0123456789abcdef';
+
+/** `out.str(jsonString(s))` without the intermediate string: JSON.stringify's escaping, as UTF-8. */
+export function jsonStringTo(s: string, out: ByteSink): void {
+  const n = s.length;
+  out.ensure(6 * n + 2);
+  const o = out.buf;
+  let p = out.pos;
+  o[p++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) o[p++] = c;
+      else {
+        o[p++] = 0x5c;
+        if (c === 0x22 || c === 0x5c) o[p++] = c;
+        else if (c === 0x08) o[p++] = 0x62;
+        else if (c === 0x09) o[p++] = 0x74;
+        else if (c === 0x0a) o[p++] = 0x6e;
+        else if (c === 0x0c) o[p++] = 0x66;
+        else if (c === 0x0d) o[p++] = 0x72;
+        else {
+          o[p++] = 0x75;
+          o[p++] = 0x30;
+          o[p++] = 0x30;
+          o[p++] = HEX.charCodeAt(c >> 4);
+          o[p++] = HEX.charCodeAt(c & 15);
+        }
+      }
+    } else if (c < 0x800) {
+      o[p++] = 0xc0 | (c >> 6);
+      o[p++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        o[p++] = 0xf0 | (cp >> 18);
+        o[p++] = 0x80 | ((cp >> 12) & 0x3f);
+        o[p++] = 0x80 | ((cp >> 6) & 0x3f);
+        o[p++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        // a lone surrogate: \udxxx (lowercase), as JSON.stringify writes it
+        o[p++] = 0x5c;
+        o[p++] = 0x75;
+        o[p++] = HEX.charCodeAt(c >> 12);
+        o[p++] = HEX.charCodeAt((c >> 8) & 15);
+        o[p++] = HEX.charCodeAt((c >> 4) & 15);
+        o[p++] = HEX.charCodeAt(c & 15);
+      }
+    } else {
+      o[p++] = 0xe0 | (c >> 12);
+      o[p++] = 0x80 | ((c >> 6) & 0x3f);
+      o[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  o[p++] = 0x22;
+  out.pos = p;
+}
+
+export function stringJson(r: ByteReader): string {
+  const buf = r.buf;
+  const pos = r.pos;
+  if (pos < r.end) {
+    const len = buf[pos];
+    if (len > 0 && len < 0x80 && pos + len <= r.end) {
+      const s = pos + 1;
+      const e = s + len - 1;
+      let i = s;
+      for (; i < e; i++) {
+        const c = buf[i];
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+      }
+      if (i === e) {
+        r.pos = e;
+        return '"' + asciiString(buf, s, e) + '"';
+      }
+    }
+  }
+  const v = readStringValue(r, 'a String');
+  return v === null ? 'null' : jsonString(v);
+}
+
 /** Flink StringValue format (StringSerializer): varint (n+1), then n varint code units; 0 = null. */
 export function readStringValue(r: ByteReader, what = 'a String'): string | null {
   const at = r.offset;
@@ -754,11 +921,10 @@ export function readStringValue(r: ByteReader, what = 'a String'): string | null
     }
     if (ascii) {
       r.pos = pos + n;
-      if (n <= 64) return String.fromCharCode.apply(null, buf.subarray(pos, pos + n) as unknown as number[]);
-      return asciiDecoder.decode(buf.subarray(pos, pos + n));
+      return asciiString(buf, pos, pos + n);
     }
   }
-  const units = new Uint16Array(n);
+  const units = n <= SCRATCH_UNITS ? scratchUnits : new Uint16Array(n);
   for (let i = 0; i < n; i++) {
     if (pos >= end) {
       r.pos = pos;
@@ -784,10 +950,20 @@ export function readStringValue(r: ByteReader, what = 'a String'): string | null
     units[i] = c & 0xffff;
   }
   r.pos = pos;
+  // UTF-16 code units to a string: Node's Buffer#ucs2Slice (little-endian, as Uint16Array is on every platform Node runs on)
+  if (ucs2Slice && littleEndian) return ucs2Slice.call(new Uint8Array(units.buffer, units.byteOffset, 2 * n), 0, 2 * n);
   let s = '';
   for (let k = 0; k < n; k += 8192) s += String.fromCharCode(...units.subarray(k, Math.min(n, k + 8192)));
   return s;
 }
+
+const SCRATCH_UNITS = 4096;
+const scratchUnits = new Uint16Array(SCRATCH_UNITS);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const ucs2Slice: ((this: Uint8Array, start: number, end: number) => string) | undefined =
+  typeof Buffer !== 'undefined' && typeof (Buffer.prototype as unknown as { ucs2Slice?: unknown }).ucs2Slice === 'function'
+    ? (Buffer.prototype as unknown as { ucs2Slice: (this: Uint8Array, start: number, end: number) => string }).ucs2Slice
+    : undefined;
 
 export function writeStringValue(o: ByteWriter, s: string | null): void {
   if (s === null) {

@@ -68,8 +68,18 @@ describe('fsp CLI', () => {
     assert.ok(keyed.every((l) => l.includes(`"key":"${b.keys[3]}"`)));
 
     const none = await run(['dump', b.dir, '--operator', 'nope']);
-    assert.equal(none.code, 1);
-    assert.match(none.err, /no operator nope/);
+    assert.equal(none.code, 2);
+    assert.equal(none.out, '');
+    assert.equal(none.err, 'fsp: no operator matches nope\n');
+
+    const first = await run(['dump', b.dir, '--no-entries']);
+    assert.equal(first.code, 0, first.err);
+    assert.equal(first.out, lines.filter((l) => /^\{"type":"(savepoint|operator|state|skipped|error)"/.test(l)).map((l) => l + '\n').join(''));
+    const firstOne = await run(['dump', b.dir, '--operator', 'keyed', '--state', 'count', '--no-entries']);
+    assert.equal(firstOne.code, 0, firstOne.err);
+    assert.deepEqual(firstOne.out.split('\n').filter((l) => l).map((l) => JSON.parse(l).type), ['savepoint', 'operator', 'state']);
+    const both = await run(['dump', b.dir, '--no-entries', '--key', 'x']);
+    assert.equal(both.code, 2);
   });
 
   it('inspect prints a table and --json a document', async () => {

@@ -1,11 +1,51 @@
 /**
  * The main evidence: `fsp dump <case>/savepoint` must print exactly the oracle's `dump.jsonl`
  * (docs/dump-format.md) for every case of the corpus under test/fixtures/savepoints/.
+ *
+ * `--no-entries` (the "first view", §6) must print exactly the dump's savepoint, operator, state,
+ * skipped and error lines, on both sides: fsp always, engine.jar when a jar of the case's Flink
+ * line is built (engine/runtime/target/flink-<version>/engine.jar, or $FSP_ENGINE_JAR_DIR/flink-<version>/engine.jar).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { main } from '../../engine/cli/fsp';
 import { corpusCases, memoryIo } from './corpus';
+
+const FIRST_VIEW_TYPES = new Set(['savepoint', 'operator', 'state', 'skipped', 'error']);
+
+/** The `--no-entries` lines of a full dump. */
+function firstViewOf(dump: string): string {
+  return dump
+    .split('\n')
+    .filter((l) => l !== '' && FIRST_VIEW_TYPES.has(/^\{"type":"([a-z]+)"/.exec(l)?.[1] ?? ''))
+    .map((l) => l + '\n')
+    .join('');
+}
+
+function assertSameLines(actual: string, expected: string, who: string, stderr = ''): void {
+  if (actual === expected) return;
+  const a = actual.split('\n');
+  const e = expected.split('\n');
+  let i = 0;
+  while (i < a.length && i < e.length && a[i] === e[i]) i++;
+  assert.fail(
+    `${who} differs at line ${i + 1} (${who} ${a.length - 1} lines, oracle ${e.length - 1} lines)\n` +
+      `  ${who}: ${a[i] ?? '<end>'}\n  oracle: ${e[i] ?? '<end>'}` +
+      (stderr ? `\n  stderr: ${stderr.trim()}` : ''),
+  );
+}
+
+function engineJarFor(caseName: string): string | undefined {
+  const flink = caseName.split('/')[0]; // flink-1.20.3
+  const dirs = [process.env.FSP_ENGINE_JAR_DIR, path.resolve(__dirname, '../../engine/runtime/target')].filter((d): d is string => !!d);
+  for (const d of dirs) {
+    const jar = path.join(d, flink, 'engine.jar');
+    if (fs.existsSync(jar)) return jar;
+  }
+  return undefined;
+}
 
 describe('conformance: fsp dump == engine.jar dump', function () {
   this.timeout(120000);
@@ -20,20 +60,50 @@ describe('conformance: fsp dump == engine.jar dump', function () {
       const expected = fs.readFileSync(c.dumpFile!, 'utf8');
       const m = memoryIo();
       const code = await main(['dump', c.savepoint], m.io);
-      const actual = m.out();
-      if (actual !== expected) {
-        const a = actual.split('\n');
-        const e = expected.split('\n');
-        let i = 0;
-        while (i < a.length && i < e.length && a[i] === e[i]) i++;
-        assert.fail(
-          `dump differs at line ${i + 1} (fsp ${a.length - 1} lines, oracle ${e.length - 1} lines)\n` +
-            `  fsp:    ${a[i] ?? '<end>'}\n  oracle: ${e[i] ?? '<end>'}` +
-            (m.err() ? `\n  stderr: ${m.err().trim()}` : ''),
-        );
-      }
+      assertSameLines(m.out(), expected, 'fsp', m.err());
       const oracleErrors = expected.split('\n').some((l) => l.startsWith('{"type":"error"'));
       assert.equal(code, oracleErrors ? 1 : 0, `exit code (stderr: ${m.err().trim()})`);
+    });
+  }
+});
+
+describe('conformance: dump --no-entries (first view) on both sides', function () {
+  this.timeout(180000);
+  const cases = corpusCases().filter((c) => c.dumpFile);
+  if (cases.length) {
+    it('--operator matching nothing: exit 2, one line on stderr, nothing on stdout (both sides)', async function () {
+      const c = cases[0];
+      const m = memoryIo();
+      assert.equal(await main(['dump', c.savepoint, '--operator', 'no-such-operator'], m.io), 2);
+      assert.equal(m.out(), '');
+      assert.equal(m.err(), 'fsp: no operator matches no-such-operator\n');
+      const jar = engineJarFor(c.name);
+      if (!jar) return;
+      const r = spawnSync('java', ['-jar', jar, 'dump', c.savepoint, '--operator', 'no-such-operator'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /no operator matches no-such-operator\n$/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    });
+  }
+  for (const c of cases) {
+    it(`fsp ${c.name}`, async () => {
+      const dump = fs.readFileSync(c.dumpFile!, 'utf8');
+      const expected = firstViewOf(dump);
+      const m = memoryIo();
+      const code = await main(['dump', c.savepoint, '--no-entries'], m.io);
+      assertSameLines(m.out(), expected, 'fsp --no-entries', m.err());
+      assert.equal(code, expected.includes('{"type":"error"') ? 1 : 0, `exit code (stderr: ${m.err().trim()})`);
+    });
+    it(`engine.jar ${c.name}`, function () {
+      const jar = engineJarFor(c.name);
+      if (!jar) this.skip();
+      const r = spawnSync('java', ['-jar', jar!, 'dump', c.savepoint, '--no-entries'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      // a jar built before --no-entries existed cannot take part
+      if (r.status === 2 && /unknown option --no-entries/.test(r.stderr)) this.skip();
+      const expected = firstViewOf(fs.readFileSync(c.dumpFile!, 'utf8'));
+      assertSameLines(r.stdout, expected, 'engine.jar --no-entries', r.stderr.slice(-2000));
+      assert.equal(r.status, expected.includes('{"type":"error"') ? 1 : 0, `exit code (stderr: ${r.stderr.slice(-2000)})`);
     });
   }
 });

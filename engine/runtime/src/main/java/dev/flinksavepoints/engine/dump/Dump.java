@@ -11,6 +11,7 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.CheckpointProperties;
+import org.apache.flink.runtime.checkpoint.FinishedOperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.SavepointType;
@@ -55,7 +56,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code engine.jar dump <savepoint> [--classpath a.jar:b.jar] [--operator uid|id] [--state name]}: prints
+ * {@code engine.jar dump <savepoint> [--classpath a.jar:b.jar] [--operator uid|id] [--state name] [--no-entries]}: prints
  * every state of a savepoint as JSON lines per docs/dump-format.md, read with Flink's own code.
  */
 public final class Dump {
@@ -65,13 +66,16 @@ public final class Dump {
     private final OutputStream out;
     private final String operatorFilter;
     private final String stateFilter;
+    /** {@code --no-entries}: savepoint, operator, state, skipped and error lines only (the "first view"). */
+    private final boolean noEntries;
     private boolean anyError;
 
-    private Dump(ClassLoader cl, OutputStream out, String operatorFilter, String stateFilter) {
+    private Dump(ClassLoader cl, OutputStream out, String operatorFilter, String stateFilter, boolean noEntries) {
         this.cl = cl;
         this.out = out;
         this.operatorFilter = operatorFilter;
         this.stateFilter = stateFilter;
+        this.noEntries = noEntries;
     }
 
     public static int run(String[] args) throws Exception {
@@ -79,12 +83,14 @@ public final class Dump {
         String classpath = null;
         String operator = null;
         String state = null;
+        boolean noEntries = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--classpath": classpath = value(args, ++i, a); break;
                 case "--operator": operator = value(args, ++i, a); break;
                 case "--state": state = value(args, ++i, a); break;
+                case "--no-entries": noEntries = true; break;
                 default:
                     if (a.startsWith("--")) throw new UsageException("unknown option " + a);
                     if (path != null) throw new UsageException("more than one savepoint given: " + path + ", " + a);
@@ -92,7 +98,7 @@ public final class Dump {
             }
         }
         if (path == null) {
-            throw new UsageException("usage: dump <savepoint dir or _metadata> [--classpath a.jar:b.jar] [--operator <uid|id>] [--state <name>]");
+            throw new UsageException("usage: dump <savepoint dir or _metadata> [--classpath a.jar:b.jar] [--operator <uid|id>] [--state <name>] [--no-entries]");
         }
         List<URL> urls = new ArrayList<>();
         if (classpath != null) {
@@ -106,7 +112,7 @@ public final class Dump {
         ClassLoader cl = new URLClassLoader(urls.toArray(new URL[0]), Dump.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(cl);
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
-        Dump d = new Dump(cl, out, operator, state);
+        Dump d = new Dump(cl, out, operator, state, noEntries);
         try {
             d.dump(path);
         } finally {
@@ -150,6 +156,14 @@ public final class Dump {
                     + dev.flinksavepoints.engine.Main.flinkVersion() + (version > 4 ? "; use the Flink 2.x build)" : ")"), e);
         }
 
+        List<OperatorState> ops = new ArrayList<>(md.getOperatorStates());
+        ops.sort(Comparator.comparing(o -> o.getOperatorID().toHexString()));
+        if (operatorFilter != null) {
+            ops.removeIf(op -> !matches(op, operatorFilter));
+            // a filter that matches nothing is a bad argument: exit 2, nothing on stdout
+            if (ops.isEmpty()) throw new UsageException("no operator matches " + operatorFilter);
+        }
+
         Json j = new Json().beginObject().member("type", "savepoint").member("version", version)
                 .member("checkpointId", md.getCheckpointId());
         CheckpointProperties props = md.getCheckpointProperties();
@@ -163,18 +177,7 @@ public final class Dump {
         j.member("operators", md.getOperatorStates().size()).endObject();
         line(j);
 
-        List<OperatorState> ops = new ArrayList<>(md.getOperatorStates());
-        ops.sort(Comparator.comparing(o -> o.getOperatorID().toHexString()));
-        int matched = 0;
-        for (OperatorState op : ops) {
-            if (operatorFilter != null && !matches(op, operatorFilter)) continue;
-            matched++;
-            dumpOperator(op);
-        }
-        if (operatorFilter != null && matched == 0) {
-            out.flush();
-            throw new UsageException("no operator with id or uid '" + operatorFilter + "' in " + path);
-        }
+        for (OperatorState op : ops) dumpOperator(op);
     }
 
     private static boolean matches(OperatorState op, String filter) {
@@ -283,6 +286,12 @@ public final class Dump {
         for (Json s : skipped) line(s);
 
         keyed.sort(Comparator.comparingInt((KeyedHandle k) -> k.handle.getKeyGroupRange().getStartKeyGroup()).thenComparingInt(k -> k.subtask));
+        if (noEntries) {
+            // only the handles whose header could not be read, in the place of their entries
+            for (KeyedHandle kh : keyed) if (kh.error != null) error(id, kh.subtask, "managedKeyed", kh.error);
+            for (OpHandle oh : opHandles) if (oh.error != null) error(id, oh.subtask, "managedOperator", oh.error);
+            return;
+        }
         for (KeyedHandle kh : keyed) {
             if (kh.error == null) {
                 try {
@@ -320,7 +329,8 @@ public final class Dump {
     private static int storedSubtasks(OperatorState op) {
         int n = 0;
         for (OperatorSubtaskState s : op.getSubtaskStates().values()) {
-            if (!s.isFinished()) n++;
+            // a finished subtask is restored as the FinishedOperatorSubtaskState marker: no state, not counted
+            if (!s.isFinished() && !(s instanceof FinishedOperatorSubtaskState)) n++;
         }
         return n;
     }
