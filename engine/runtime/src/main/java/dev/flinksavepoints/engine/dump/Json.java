@@ -1,5 +1,7 @@
 package dev.flinksavepoints.engine.dump;
 
+import dev.flinksavepoints.engine.util.JsonText;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -59,44 +61,9 @@ final class Json {
 
     static String hex(byte[] b) { return hex(b, 0, b.length); }
 
+    /** A JSON string literal with the escapes of docs/dump-format.md §3.1 (shared with the other subcommands). */
     static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\b': sb.append("\\b"); break;
-                case '\t': sb.append("\\t"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\f': sb.append("\\f"); break;
-                case '\r': sb.append("\\r"); break;
-                default:
-                    if (c < 0x20) {
-                        u(sb, c);
-                    } else if (Character.isHighSurrogate(c)) {
-                        if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                            sb.append(c).append(s.charAt(i + 1));
-                            i++;
-                        } else {
-                            u(sb, c);
-                        }
-                    } else if (Character.isLowSurrogate(c)) {
-                        u(sb, c);
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        sb.append('"');
-    }
-
-    private static void u(StringBuilder sb, char c) {
-        String h = Integer.toHexString(c);
-        sb.append("\\u");
-        for (int k = h.length(); k < 4; k++) sb.append('0');
-        sb.append(h);
+        JsonText.string(sb, s);
     }
 
     static String formatDouble(double d) {
