@@ -53,7 +53,7 @@ pkg.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
     description: 'Browsing savepoints and the uid checks work in untrusted workspaces (read-only). Extra savepoint folders from workspace settings are ignored until the workspace is trusted.',
-    restrictedConfigurations: ['flinkSavepoints.savepointFolders', 'flinkSavepoints.java.home', 'flinkSavepoints.clusters', 'flinkSavepoints.engine.jvmArgs'],
+    restrictedConfigurations: ['flinkSavepoints.savepointFolders', 'flinkSavepoints.lint.savepoint', 'flinkSavepoints.java.home', 'flinkSavepoints.clusters', 'flinkSavepoints.engine.jvmArgs'],
   },
   virtualWorkspaces: { supported: false, description: 'Savepoints are read from the local file system.' },
 };

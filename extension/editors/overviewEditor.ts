@@ -18,6 +18,13 @@ class OverviewDocument implements vscode.CustomDocument {
   dispose(): void {}
 }
 
+// uid resolution for V4 (Flink 1.x) savepoints, whose metadata has no uids: operator ID → uid from the
+// workspace's job code (the Savepoints tree's uidsByOperatorId). Set by extension/uids/index.ts.
+let uidResolver: (() => Promise<Map<string, string>>) | undefined;
+export function setOverviewUidResolver(fn: (() => Promise<Map<string, string>>) | undefined): void {
+  uidResolver = fn;
+}
+
 type Engine = typeof import('../../engine/savepoint/index');
 type Access = typeof import('./stateAccess');
 
@@ -69,6 +76,8 @@ export class OverviewEditorProvider implements vscode.CustomReadonlyEditorProvid
       const engine: Engine = await import('../../engine/savepoint/index');
       const sp = await engine.openSavepoint(path.dirname(file));
       const snap = sp.snapshotType ?? '';
+      // uids from the workspace code for operators whose metadata has none (see setOverviewUidResolver)
+      const wsUids = sp.operators.some((o) => !o.uid) && uidResolver ? await uidResolver().catch(() => new Map<string, string>()) : new Map<string, string>();
       const model: OverviewModel = {
         path: sp.metadataPath,
         dir: sp.dir,
@@ -80,7 +89,7 @@ export class OverviewEditorProvider implements vscode.CustomReadonlyEditorProvid
         totalSize: sp.totalSize,
         operators: sp.operators.map((o) => ({
           id: o.id,
-          uid: o.uid,
+          uid: o.uid ?? wsUids.get(o.id.toLowerCase()),
           name: o.name,
           parallelism: o.parallelism,
           maxParallelism: o.maxParallelism,
