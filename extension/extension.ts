@@ -9,7 +9,7 @@ import { UidLint, SELECTOR, workspaceUids } from './lint';
 import { disposeOutput, logError, output } from './log';
 import { ClusterApi, registerClusterFeatures } from './cluster/index';
 import { OPEN_OVERVIEW_COMMAND, registerEditors } from './editors/index';
-import { Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
+import { NewSavepointFolders, Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
 import { registerUidFeatures } from './uids/index';
 
 export const VIEW_ID = 'flinkSavepoints.savepoints';
@@ -39,6 +39,10 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   const watcher = vscode.workspace.createFileSystemWatcher('**/_metadata');
   // deleting a savepoint's folder reports the folder, not its _metadata
   const deletions = vscode.workspace.createFileSystemWatcher('**', true, true, false);
+  // a new folder whose files are written right away (Flink: folder, state files, _metadata last) can
+  // reach the file watcher as the folder's creation only: look into new folders for a _metadata
+  const creations = vscode.workspace.createFileSystemWatcher('**', false, true, true);
+  const newFolders = new NewSavepointFolders(() => tree.refreshSoon());
   const lint = new UidLint();
   // the savepoint overview + state entries editors, and the cluster features: each guarded, so a
   // failure there never takes the Savepoints view and the uid checks down
@@ -72,6 +76,9 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     watcher.onDidChange(() => tree.refreshSoon()),
     deletions,
     deletions.onDidDelete((uri) => { if (tree.isAffectedByDeletion(uri.fsPath)) tree.refreshSoon(); }),
+    creations,
+    creations.onDidCreate((uri) => newFolders.created(uri.fsPath)),
+    newFolders,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('flinkSavepoints.savepointFolders')) tree.refresh();
     }),

@@ -306,3 +306,59 @@ function stateIcon(kind: string): string {
   if (k.includes('timer')) return 'watch';
   return 'symbol-variable';
 }
+
+/**
+ * Watches folders that were just created for a `_metadata` file appearing in them (up to two levels
+ * down: `<target>/savepoint-…/_metadata`). File watchers may report a new folder without the files
+ * written into it right after, and Flink writes `_metadata` last, so each new folder is looked at a
+ * few times over half a minute. Cheap: one stat per folder per look; build-output folders are ignored.
+ */
+export class NewSavepointFolders {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private static readonly LOOKS_MS = [300, 1500, 5000, 15000, 30000];
+  private static readonly IGNORED = /[\\/](node_modules|\.git|target|build|dist|out)([\\/]|$)/;
+
+  constructor(private readonly onFound: () => void) {}
+
+  created(p: string): void {
+    if (path.basename(p) === '_metadata') {
+      this.onFound();
+      return;
+    }
+    if (NewSavepointFolders.IGNORED.test(p)) return;
+    let isDir = false;
+    try {
+      isDir = fs.statSync(p).isDirectory();
+    } catch {
+      return;
+    }
+    if (!isDir) return;
+    const look = (i: number) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (hasMetadataWithin(p, 2)) this.onFound();
+        else if (i + 1 < NewSavepointFolders.LOOKS_MS.length) look(i + 1);
+      }, NewSavepointFolders.LOOKS_MS[i]);
+      this.timers.add(t);
+    };
+    look(0);
+  }
+
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+function hasMetadataWithin(dir: string, depth: number): boolean {
+  try {
+    if (fs.existsSync(path.join(dir, '_metadata'))) return true;
+    if (depth <= 1) return false;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory() && hasMetadataWithin(path.join(dir, e.name), depth - 1)) return true;
+    }
+  } catch {
+    // the folder went away again
+  }
+  return false;
+}

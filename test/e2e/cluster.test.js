@@ -148,11 +148,15 @@ suite('Flink clusters: run, savepoint, restore, bootstrap (extension host)', fun
     });
     assert.ok(node.sp.operators.length > 0);
     if (cluster) {
-      cluster.refreshJobs();
-      const jobs = await cluster.jobs();
-      const details = await cluster.getChildren(jobs.find((n) => n.job.jid === jobId));
-      const latest = details.find((d) => d.label === 'Latest savepoint');
-      assert.ok(latest, `the job shows its latest savepoint (${details.map((d) => d.label).join(', ')})`);
+      // Flink updates its checkpoint statistics asynchronously after the savepoint completes
+      let seen = [];
+      const latest = await waitFor('the job\'s latest savepoint in the Flink Jobs view', async () => {
+        cluster.refreshJobs();
+        const jobs = await cluster.jobs();
+        const details = await cluster.getChildren(jobs.find((n) => n.job.jid === jobId));
+        seen = details.map((d) => `${d.label}=${d.savepointPath ?? ''}`);
+        return details.find((d) => d.label === 'Latest savepoint' && d.savepointPath === r.dir);
+      }).catch((e) => { throw new Error(`${e.message}; job details: ${seen.join(', ')}`); });
       assert.strictEqual(latest.savepointPath, r.dir);
     }
   });
