@@ -186,7 +186,15 @@ function baseArgs(runDir) {
 
 /** `code-server --install-extension <vsix>` into the run's extensions dir. */
 function installExtension(runDir, vsix) {
-  run(paths.codeServer, [...baseArgs(runDir), '--install-extension', vsix], { env: codeServerEnv(runDir), stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(paths.codeServer, [...baseArgs(runDir), '--install-extension', vsix, '--force'], { env: codeServerEnv(runDir), encoding: 'utf8' });
+  if (r.error) throw r.error;
+  const said = `${r.stdout || ''}${r.stderr || ''}`.trim();
+  if (r.status !== 0 || !/successfully installed/i.test(said)) throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}): ${said}`);
+  // the folder code-server unpacked it to: <extensions dir>/<publisher>.<name>-<version>
+  const d = runDirs(runDir);
+  const installed = fs.readdirSync(d.extensions).filter((f) => fs.existsSync(path.join(d.extensions, f, 'package.json')));
+  if (installed.length !== 1) throw new Error(`expected one extension in ${d.extensions}, found: ${installed.join(', ') || 'none'}`);
+  return path.join(d.extensions, installed[0]);
 }
 
 function httpOk(url) {
@@ -210,7 +218,7 @@ async function freePort(preferred) {
 
 /**
  * Start code-server in its own process group. Returns {url, port, pid, stop()}.
- * opts: runDir (required), port, folder (only used for the printed URL), extraArgs, settings, env, logFile, inheritOutput
+ * opts: runDir (required), port, folder (only used for the printed URL), extraArgs, settings, keybindings, env, logFile, inheritOutput
  */
 async function startCodeServer(opts) {
   const runDir = path.resolve(opts.runDir);
@@ -219,6 +227,8 @@ async function startCodeServer(opts) {
   if (!fs.existsSync(settingsFile)) {
     fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...(opts.settings || {}) }, null, 2));
   }
+  // user keybindings: the UI tests run commands with an options object through a key press
+  if (opts.keybindings) fs.writeFileSync(path.join(d.userData, 'User', 'keybindings.json'), JSON.stringify(opts.keybindings, null, 2));
   const port = opts.port || (await freePort(0));
   const args = [
     ...baseArgs(runDir),
@@ -425,14 +435,207 @@ function prepareWorkspace(runDir, { extra = [], brokenSavepoint = false } = {}) 
   return { folder, savepoint: sp };
 }
 
-/** `vsce package` into `out` (offline). */
-function packageVsix(out) {
-  const vsce = path.join(REPO, 'node_modules', '.bin', 'vsce');
-  const cmd = fs.existsSync(vsce) ? vsce : 'npx';
-  const args = [...(cmd === 'npx' ? ['vsce'] : []), 'package', '--allow-missing-repository', '--skip-license', '-o', out];
-  const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
+/**
+ * `npm run package` (scripts/package.js: production bundle + engine.jar + vsce, offline) into `out`.
+ * Its output goes to `logFile` when given (vsce prints the whole file tree), else to stderr.
+ */
+function packageVsix(out, { logFile } = {}) {
+  const fd = logFile ? fs.openSync(logFile, 'a') : 'inherit';
+  try {
+    const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'package.js'), out], { cwd: REPO, stdio: ['ignore', fd, fd] });
+    if (r.status !== 0) throw new Error(`scripts/package.js failed with exit code ${r.status}${logFile ? `; see ${logFile}` : ''}`);
+  } finally {
+    if (typeof fd === 'number') fs.closeSync(fd);
+  }
   return out;
 }
 
-Object.assign(module.exports, { copyDir, dirSize, pickCorpusSavepoint, prepareWorkspace, packageVsix, REPO });
+// ---------------------------------------------------------------------------------------------
+// A small zip reader (central directory + stored/deflate), enough for .vsix files: no unzip needed.
+
+/** Entries of a zip file: [{name, size, compressedSize, method, offset}] from its central directory. */
+function listZip(file) {
+  const buf = fs.readFileSync(file);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  }
+  if (eocd < 0) throw new Error(`${file}: not a zip file (no end of central directory)`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const entries = [];
+  for (let n = 0; n < count; n++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${n}`);
+    const method = buf.readUInt16LE(p + 10);
+    const compressedSize = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const offset = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    entries.push({ name, size, compressedSize, method, offset });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+/** Extracts every file of a zip into `dest` (or only names starting with `prefix`, the prefix stripped). */
+function extractZip(file, dest, prefix = '') {
+  const zlib = require('zlib');
+  const buf = fs.readFileSync(file);
+  let n = 0;
+  for (const e of listZip(file)) {
+    if (e.name.endsWith('/') || !e.name.startsWith(prefix)) continue;
+    const rel = e.name.slice(prefix.length);
+    const out = path.resolve(dest, rel);
+    if (!out.startsWith(path.resolve(dest) + path.sep)) throw new Error(`${file}: unsafe path ${e.name}`);
+    if (buf.readUInt32LE(e.offset) !== 0x04034b50) throw new Error(`${file}: bad local header of ${e.name}`);
+    const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
+    const raw = buf.subarray(start, start + e.compressedSize);
+    let data;
+    if (e.method === 0) data = raw;
+    else if (e.method === 8) data = zlib.inflateRawSync(raw);
+    else throw new Error(`${file}: ${e.name} uses compression method ${e.method}`);
+    if (data.length !== e.size) throw new Error(`${file}: ${e.name} is ${data.length} bytes, the directory says ${e.size}`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, data);
+    n++;
+  }
+  return n;
+}
+
+Object.assign(module.exports, { copyDir, dirSize, pickCorpusSavepoint, prepareWorkspace, packageVsix, listZip, extractZip, REPO });
+
+// ---------------------------------------------------------------------------------------------
+// Playwright helpers shared by the UI suites (test/e2e/ui*.test.js)
+
+const reEscape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const ui = {
+  reEscape,
+
+  /** Chromium on the workbench of `folder`; resolves {ctx, page} once the side bar is there. */
+  async openWorkbench(base, folder, browserDir, viewport) {
+    const { ctx, page } = await launchBrowser(browserDir, viewport);
+    page.setDefaultTimeout(30000);
+    await page.goto(`${base}/?folder=${encodeURIComponent(folder)}`);
+    await page.waitForSelector('.monaco-workbench .part.sidebar', { timeout: 60000 });
+    return { ctx, page };
+  },
+
+  /** Shows the "Flink Savepoints" view container and widens the side bar to `width` px. */
+  async showFlinkContainer(page, width = 560) {
+    const item = page.locator('.activitybar .action-item a[aria-label^="Flink Savepoints"], .activitybar .action-item[aria-label^="Flink Savepoints"]').first();
+    await item.waitFor();
+    const sidebarTitle = page.locator('.sidebar .composite.title', { hasText: /Flink Savepoints/i }).first();
+    if (!(await sidebarTitle.isVisible().catch(() => false))) await item.click();
+    await sidebarTitle.waitFor();
+    const box = await page.locator('.part.sidebar').boundingBox();
+    if (box && Math.abs(box.width - width) > 20) {
+      await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+    }
+  },
+
+  /** The side-bar pane whose header is `title` (exact), expanded. */
+  async pane(page, title) {
+    // (a `has` locator is matched inside the candidate element: no '.sidebar' in it)
+    const header = page.locator('.pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${reEscape(title)}$`, 'i') }) });
+    await page.locator('.sidebar').locator(header).first().waitFor();
+    if ((await page.locator('.sidebar').locator(header).first().getAttribute('aria-expanded')) !== 'true') await page.locator('.sidebar').locator(header).first().click();
+    return page.locator('.sidebar .pane', { has: header }).first();
+  },
+
+  /** A tree row of `pane` at `level` whose label starts with `label` (string: exact label start, or RegExp). */
+  row(pane, label, level) {
+    const re = label instanceof RegExp ? label : new RegExp(`^${reEscape(label)}$`);
+    const sel = level ? `.monaco-list-row[aria-level="${level}"]` : '.monaco-list-row';
+    return pane.locator(sel).filter({ has: pane.page().locator('.label-name', { hasText: re }) }).first();
+  },
+
+  /** "label — description" of a tree row (innerText runs the two together) */
+  async rowText(row) {
+    const label = (await row.locator('.label-name').first().innerText()).trim();
+    const desc = row.locator('.label-description').first();
+    const d = (await desc.count()) ? (await desc.innerText()).trim() : '';
+    return d ? `${label} — ${d}` : label;
+  },
+
+  /** rowText of every row of `pane` at `level` */
+  async rowTexts(pane, level) {
+    const rows = pane.locator(level ? `.monaco-list-row[aria-level="${level}"]` : '.monaco-list-row');
+    const out = [];
+    for (let i = 0, n = await rows.count(); i < n; i++) out.push(await ui.rowText(rows.nth(i)));
+    return out;
+  },
+
+  async expand(row) {
+    await row.waitFor();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    await row.page().waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 30000 });
+  },
+
+  /** Clicks an inline action (by its aria-label / title) of a tree row; the row is hovered first. */
+  async inlineAction(row, label) {
+    await row.hover();
+    const a = row.locator(`.actions .action-label[aria-label^="${label}"], .actions .action-label[title^="${label}"]`).first();
+    await a.waitFor();
+    await a.click();
+  },
+
+  /** Runs a command from the palette (F1) by its title as shown there. */
+  async palette(page, title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await page.keyboard.press('Enter');
+  },
+
+  /** The frame of a webview of this extension whose document has `selector` (the inner #active-frame). */
+  async webviewFrame(page, selector, timeoutMs = 60000) {
+    const t0 = Date.now();
+    for (;;) {
+      for (const f of page.frames()) {
+        if (!/\/webview\/browser\/pre\/fake\.html/.test(f.url())) continue;
+        const parent = f.parentFrame();
+        if (parent && !/extensionId=flink-savepoints\.flink-savepoints/.test(parent.url())) continue;
+        try {
+          if (await f.$(selector)) return f;
+        } catch { /* navigating */ }
+      }
+      if (Date.now() - t0 > timeoutMs) throw new Error(`no webview with ${selector} after ${timeoutMs / 1000}s`);
+      await page.waitForTimeout(250);
+    }
+  },
+
+  /** Text of the status bar entry contributed by this extension with id `itemId`. */
+  statusBarItem(page, itemId) {
+    return page.locator(`.statusbar-item[id="flink-savepoints.flink-savepoints.${itemId}"], .statusbar-item[id$=".${itemId}"]`).first();
+  },
+
+  /** Closes every editor; answers "Don't Save" when a dirty one asks. */
+  async closeAllEditors(page) {
+    await ui.palette(page, 'View: Close All Editors');
+    const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Don't Save/ }).first();
+    if (await dontSave.waitFor({ timeout: 3000 }).then(() => true, () => false)) await dontSave.click();
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10000 }).catch(() => {});
+  },
+
+  /** Waits until `fn()` is truthy (polling); returns its value. */
+  async until(what, fn, timeoutMs = 30000, everyMs = 250) {
+    const t0 = Date.now();
+    for (;;) {
+      const v = await fn().catch(() => undefined);
+      if (v) return v;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  },
+};
+
+Object.assign(module.exports, { ui });

@@ -1,18 +1,24 @@
 'use strict';
-// End-to-end tests in a real VS Code (code-server 4.139 = VS Code 1.139, Chromium via playwright-core):
-//   1. extension tests: mocha inside the extension host (extensionDevelopmentPath = this repo)
-//   2. UI tests: the packaged .vsix installed into code-server, driven with Playwright; screenshots in test-results/
+// End-to-end tests in a real VS Code (code-server 4.139 = VS Code 1.139, Chromium via playwright-core),
+// against exactly what ships: the .vsix that `npm run package` (scripts/package.js) builds.
+//   1. extension tests: mocha inside the extension host; extensionDevelopmentPath = the .vsix's
+//      extension/ folder unpacked into the run dir (the production bundle, engine.jar included)
+//   2. UI tests: the .vsix installed with `code-server --install-extension` into a fresh extensions
+//      dir, driven with Playwright (every test/e2e/ui*.test.js); screenshots in test-results/
 // Prints mocha's output of both suites and a final "N passed, N failed"; exits non-zero on any failure.
-//   builds with esbuild.js only when dist/ is older than the sources (FSP_E2E_BUILD=1 forces, FSP_E2E_NO_BUILD=1 skips)
+//   FSP_E2E_VSIX=<file>  test this .vsix (no build)
+//   otherwise the repo's flink-savepoints-<version>.vsix when it is newer than dist/, the sources and
+//   engine.jar; else `scripts/package.js <run dir>/flink-savepoints.vsix` (production bundle + engine.jar)
 //   FSP_E2E_ONLY=ext|ui  run one suite      FSP_E2E_KEEP=1  keep the run dir (logs, workspace)
+//   FSP_E2E_UI_GREP=<regex>  only the UI tests whose titles match
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const tools = require('../../scripts/lib/e2e-tools');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'test-results');
+const SAMPLE_JAR = process.env.FSP_SAMPLE_JAR || path.join(ROOT, 'samples', 'workspace', 'sample-job', 'target', 'sample-job.jar');
 
 /**
  * A job file that sets the corpus job's uids, so the Savepoints view can name the savepoint's
@@ -40,34 +46,81 @@ public class CorpusUids {
   return uids;
 }
 
-/** newest mtime of the bundle's inputs vs dist/extension.js: rebuild only when stale (keeps a --production build) */
-function bundleStale() {
-  const out = path.join(ROOT, 'dist', 'extension.js');
-  if (!fs.existsSync(out) || !fs.existsSync(path.join(ROOT, 'dist', 'webview', 'savepoint.js'))) return true;
-  const built = fs.statSync(out).mtimeMs;
-  const newer = (dir) => {
-    if (!fs.existsSync(dir)) return false;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) { if (e.name !== 'runtime' && e.name !== 'node_modules' && newer(p)) return true; }
-      else if (/\.(ts|js)$/.test(e.name) && fs.statSync(p).mtimeMs > built) return true;
-    }
-    return false;
-  };
-  return ['extension', 'webview', 'language', path.join('engine', 'savepoint'), path.join('engine', 'rest')].some((d) => newer(path.join(ROOT, d)))
-    || fs.statSync(path.join(ROOT, 'esbuild.js')).mtimeMs > built;
+/** newest mtime of the files under `dir` matching `re` (0 when none); skips build output and dependencies */
+function newest(dir, re) {
+  let t = 0;
+  if (!fs.existsSync(dir)) return t;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) { if (!['runtime', 'node_modules', 'target'].includes(e.name)) t = Math.max(t, newest(p, re)); }
+    else if (re.test(e.name)) t = Math.max(t, fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The .vsix to test: FSP_E2E_VSIX; the repo's `npm run package` output when nothing it is built from
+ * changed since (dist/, the bundle's sources, package.json, README, engine.jar); else a fresh package.
+ */
+function resolveVsix(runDir) {
+  if (process.env.FSP_E2E_VSIX) {
+    const f = path.resolve(process.env.FSP_E2E_VSIX);
+    if (!fs.existsSync(f)) throw new Error(`FSP_E2E_VSIX=${f} does not exist`);
+    return { file: f, how: 'FSP_E2E_VSIX' };
+  }
+  const version = require(path.join(ROOT, 'package.json')).version;
+  const repoVsix = path.join(ROOT, `flink-savepoints-${version}.vsix`);
+  if (fs.existsSync(repoVsix)) {
+    const built = fs.statSync(repoVsix).mtimeMs;
+    const inputs = Math.max(
+      newest(path.join(ROOT, 'dist'), /\.(js|wasm|css|ttf|jar)$/),
+      ...['extension', 'webview', 'language', path.join('engine', 'savepoint'), path.join('engine', 'rest'), 'media', 'syntaxes']
+        .map((d) => newest(path.join(ROOT, d), /\.(ts|js|json|svg|png)$/)),
+      ...['package.json', 'README.md', '.vscodeignore', 'esbuild.js', path.join('engine', 'runtime', 'target', 'flink-1.20.3', 'engine.jar')]
+        .map((f) => (fs.existsSync(path.join(ROOT, f)) ? fs.statSync(path.join(ROOT, f)).mtimeMs : 0)),
+    );
+    if (inputs < built) return { file: repoVsix, how: `reused ${path.basename(repoVsix)} (newer than dist/ and its sources)` };
+  }
+  const t0 = Date.now();
+  const out = path.join(runDir, 'flink-savepoints.vsix');
+  tools.packageVsix(out, { logFile: path.join(runDir, 'package.log') });
+  return { file: out, how: `scripts/package.js in ${secs(t0)}s` };
+}
+
+/** java processes whose command line mentions `dir` (engines started from the extension copies in the run dir) */
+function javaUnder(dir) {
+  const found = [];
+  for (const pid of fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/java$/.test(cmd[0]) && cmd.some((a) => a.includes(dir))) found.push({ pid: Number(pid), cmd: cmd.join(' ').slice(0, 200) });
+    } catch { /* gone */ }
+  }
+  return found;
 }
 
 function secs(t0) { return ((Date.now() - t0) / 1000).toFixed(1); }
 
-async function runUiSuite(runDir, folder, savepoint) {
+async function runUiSuite(runDir, vsix, folder, savepoint) {
   const t0 = Date.now();
-  const vsix = tools.packageVsix(path.join(runDir, 'flink-savepoints.vsix'));
   const csRun = path.join(runDir, 'ui');
-  tools.installExtension(csRun, vsix);
-  console.log(`(vsix packaged and installed in ${secs(t0)}s)`);
+  const installed = tools.installExtension(csRun, vsix);
+  const jar = path.join(installed, 'dist', 'engine', 'engine.jar');
+  if (!fs.existsSync(jar)) throw new Error(`the installed extension has no engine.jar: ${jar}`);
+  console.log(`(.vsix installed into a fresh extensions dir in ${secs(t0)}s: ${path.relative(runDir, installed)})`);
   for (const f of fs.readdirSync(RESULTS)) if (f.endsWith('.png')) fs.rmSync(path.join(RESULTS, f)); // no stale screenshots
-  const cs = await tools.startCodeServer({ runDir: csRun, folder });
+  // the sample job jar in the workspace, and a key that runs it with an options object (no pickers)
+  const sampleJar = path.join(folder, 'sample-job', 'target', 'sample-job.jar');
+  if (fs.existsSync(SAMPLE_JAR)) {
+    fs.mkdirSync(path.dirname(sampleJar), { recursive: true });
+    fs.copyFileSync(SAMPLE_JAR, sampleJar);
+  }
+  const keybindings = [{
+    key: 'ctrl+alt+shift+f9',
+    command: 'flinkSavepoints.runJob',
+    args: { jar: sampleJar, args: ['--rate', '50', '--sink', 'discard', '--checkpoint-seconds', '5'], parallelism: 1 },
+  }];
+  const cs = await tools.startCodeServer({ runDir: csRun, folder, keybindings });
   try {
     const mochaModule = require('mocha');
     const Mocha = mochaModule.default || mochaModule;
@@ -76,7 +129,9 @@ async function runUiSuite(runDir, folder, savepoint) {
     process.env.FSP_E2E_SAVEPOINT = savepoint ? savepoint.name : '';
     process.env.FSP_E2E_SHOTS = RESULTS;
     process.env.FSP_E2E_BROWSER_DIR = path.join(runDir, 'browser');
-    const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 90000, reporter: 'spec' });
+    process.env.FSP_E2E_RUN_JOB_KEY = fs.existsSync(sampleJar) ? 'Control+Alt+Shift+F9' : '';
+    process.env.FSP_E2E_INSTALLED = installed;
+    const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 90000, reporter: 'spec', ...(process.env.FSP_E2E_UI_GREP ? { grep: process.env.FSP_E2E_UI_GREP } : {}) });
     // every ui*.test.js is a Playwright suite against this code-server
     for (const f of fs.readdirSync(__dirname).filter((x) => /^ui.*\.test\.js$/.test(x)).sort()) mocha.addFile(path.join(__dirname, f));
     const stats = await new Promise((resolve) => {
@@ -98,15 +153,23 @@ async function main() {
   const info = tools.ensureTools();
   console.log(`tools ready (${secs(tt)}s): code-server ${tools.CODE_SERVER_VERSION}, ${info.chromium}`);
 
-  if (process.env.FSP_E2E_NO_BUILD !== '1' && (process.env.FSP_E2E_BUILD === '1' || bundleStale())) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'esbuild.js')], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('esbuild failed');
-  }
   fs.mkdirSync(RESULTS, { recursive: true });
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-e2e-'));
   if (process.env.FSP_E2E_KEEP !== '1') {
     process.once('exit', () => { try { fs.rmSync(runDir, { recursive: true, force: true }); } catch { /* best effort */ } });
   }
+  // every engine (java) started from the extension copies in the run dir must be gone at the end
+  process.once('exit', () => {
+    for (const j of javaUnder(runDir)) { console.log(`[e2e] engine still running, killing pid ${j.pid}: ${j.cmd}`); try { process.kill(j.pid, 'SIGKILL'); } catch { /* gone */ } }
+  });
+
+  const vsix = resolveVsix(runDir);
+  const entries = tools.listZip(vsix.file);
+  const size = fs.statSync(vsix.file).size;
+  console.log(`vsix: ${vsix.file} (${(size / 1048576).toFixed(1)} MB, ${entries.length} files; ${vsix.how})`);
+  // the extension folder exactly as it ships, for the extension-host suites
+  const extDir = path.join(runDir, 'vsix', 'extension');
+  tools.extractZip(vsix.file, extDir, 'extension/');
   const { folder, savepoint } = tools.prepareWorkspace(runDir, {
     extra: [path.join(__dirname, 'workspace')],
     brokenSavepoint: true,
@@ -124,9 +187,9 @@ async function main() {
   if (savepoint) tools.copyDir(savepoint.dir, path.join(outside, 'nested', 'extra-savepoint'));
 
   if (!only || only === 'ext') {
-    console.log('\n--- extension tests (mocha in the VS Code extension host) ---');
+    console.log(`\n--- extension tests (mocha in the VS Code extension host; extension = the unpacked .vsix in ${path.relative(runDir, extDir)}) ---`);
     const r = await tools.runExtensionTests({
-      extDir: ROOT,
+      extDir,
       testsIndex: path.join(__dirname, 'index.js'),
       folder,
       runDir: path.join(runDir, 'ext'),
@@ -144,7 +207,7 @@ async function main() {
     const ui = tools.prepareWorkspace(path.join(runDir, 'ui-ws'), { extra: [path.join(__dirname, 'workspace')] });
     process.env.FSP_E2E_CASE_UIDS = writeUidFixture(ui.folder, ui.savepoint).join(',');
     try {
-      const r = await runUiSuite(runDir, ui.folder, ui.savepoint);
+      const r = await runUiSuite(runDir, vsix.file, ui.folder, ui.savepoint);
       console.log(`UI tests: ${r.passed} passed, ${r.failed} failed in ${r.seconds}s (screenshots in ${path.relative(ROOT, RESULTS)}/)`);
       passed += r.passed;
       failed += r.failed;
@@ -154,6 +217,14 @@ async function main() {
     }
   }
 
+  // code-server's process group (extension host and what it spawned) got SIGTERM when each suite ended
+  let left = javaUnder(runDir);
+  for (let i = 0; left.length && i < 50; i++) { await new Promise((r) => setTimeout(r, 200)); left = javaUnder(runDir); }
+  if (left.length) {
+    console.log(`engine processes still running after the suites (a test or the extension did not stop them): ${left.map((j) => j.pid).join(', ')}`);
+    failed += 1;
+    for (const j of left) { try { process.kill(j.pid, 'SIGKILL'); } catch { /* gone */ } }
+  }
   if (process.env.FSP_E2E_KEEP === '1') console.log(`run dir kept: ${runDir}`);
   console.log(`\ne2e finished in ${secs(t0)}s`);
   console.log(`${passed} passed, ${failed} failed`);

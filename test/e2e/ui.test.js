@@ -32,20 +32,9 @@ describe('Savepoints for Apache Flink (UI in code-server)', function () {
   });
 
   it('shows the Flink Savepoints view container in the activity bar', async function () {
-    const item = page.locator('.activitybar .action-item a[aria-label^="Flink Savepoints"], .activitybar .action-item[aria-label^="Flink Savepoints"]').first();
-    await item.waitFor();
-    await item.click();
-    // a container with a single view shows the view's name in the sidebar title, not as a pane header
-    await page.locator('.sidebar .composite.title', { hasText: /Flink Savepoints/i }).first().waitFor();
+    // (an earlier UI suite may have left the container open: clicking its icon again would hide the side bar)
+    await tools.ui.showFlinkContainer(page);
     await page.locator('.sidebar .pane', { has: page.locator('.pane-header[aria-label^="Savepoints"]') }).first().waitFor();
-    // widen the side bar so descriptions (parallelism, sizes, types) are visible in the screenshots
-    const box = await page.locator('.part.sidebar').boundingBox();
-    if (box && box.width < 500) {
-      await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(box.x + 560, box.y + box.height / 2, { steps: 5 });
-      await page.mouse.up();
-    }
   });
 
   it('lists the savepoint, expands operators and states', async function () {
@@ -53,6 +42,11 @@ describe('Savepoints for Apache Flink (UI in code-server)', function () {
     const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: /Savepoints/ }) }).first();
     const spRow = pane.locator('.monaco-list-row', { hasText: new RegExp(`^${SAVEPOINT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).first();
     await spRow.waitFor({ timeout: 60000 });
+    // an earlier UI suite may have left rows expanded: start from a collapsed tree
+    const collapse = pane.locator('.pane-header .action-label[aria-label^="Collapse All"]').first();
+    await pane.locator('.pane-header').first().hover();
+    if (await collapse.isVisible().catch(() => false)) await collapse.click();
+    await page.waitForFunction(() => !document.querySelector('.sidebar .monaco-list-row[aria-level="2"]'), undefined, { timeout: 5000 }).catch(() => {});
     if ((await spRow.getAttribute('aria-expanded')) !== 'true') await spRow.locator('.monaco-tl-twistie').click();
     const opRows = pane.locator('.monaco-list-row[aria-level="2"]');
     await opRows.first().waitFor();
