@@ -279,9 +279,12 @@ function stateItem(n: StateNode): vscode.TreeItem {
   const s = n.state;
   const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
   item.id = `st:${n.parent.parent.dir}:${n.parent.op.id}:${s.backend}:${s.name}`;
-  const types = s.userKeyType
-    ? `${s.keyType ?? '?'} → ${s.userKeyType} → ${s.valueType ?? '?'}`
-    : s.keyType ? `${s.keyType} → ${s.valueType ?? '?'}` : s.valueType ?? '';
+  const ns = s.namespaceType && s.namespaceType !== 'VoidNamespace' ? ` @ ${s.namespaceType}` : '';
+  const types = s.kind === 'TIMER'
+    ? `${s.keyType ?? '?'}${ns}` // timers have a key and a namespace, no value
+    : s.userKeyType
+      ? `${s.keyType ?? '?'} → ${s.userKeyType} → ${s.valueType ?? '?'}`
+      : s.keyType ? `${s.keyType}${ns} → ${s.valueType ?? '?'}` : s.valueType ?? '';
   item.description = [s.kind, types].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon(stateIcon(s.kind));
   item.tooltip = md([

@@ -19,10 +19,13 @@ let model: OverviewModel | undefined;
 
 const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-red'];
 const stateColor = new Map<string, string>();
+/** The theme's six chart colours, then the same six blended halfway into the background: 12 distinct colours before any repeats. */
 function colorOf(state: string): string {
   let c = stateColor.get(state);
   if (!c) {
-    c = `var(${PALETTE[stateColor.size % PALETTE.length]})`;
+    const i = stateColor.size % (PALETTE.length * 2);
+    const base = `var(${PALETTE[i % PALETTE.length]})`;
+    c = i < PALETTE.length ? base : `color-mix(in srgb, ${base} 50%, var(--vscode-editor-background))`;
     stateColor.set(state, c);
   }
   return c;
