@@ -363,10 +363,31 @@ export class FlinkRestClient {
 
   // ----- plumbing ---------------------------------------------------------------------------
 
+  /**
+   * One REST call. A 503 "ongoing leader election" (a cluster that just started, or is failing over)
+   * means the request never reached the dispatcher, so it is retried for up to 15 s.
+   */
   private async request<T>(
     method: string,
     path: string,
     init: { json?: unknown; body?: FormData; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, init);
+      } catch (e) {
+        const leaderElection = e instanceof FlinkRestError && e.status === 503 && /leader/i.test(`${e.errors.join(' ')} ${e.body ?? ''}`);
+        if (!leaderElection || Date.now() >= deadline) throw e;
+        await sleep(Math.min(1000, 100 * 2 ** attempt), init.signal);
+      }
+    }
+  }
+
+  private async requestOnce<T>(
+    method: string,
+    path: string,
+    init: { json?: unknown; body?: FormData; timeoutMs?: number; signal?: AbortSignal },
   ): Promise<T> {
     const url = this.baseUrl + path;
     const headers: Record<string, string> = { Accept: 'application/json', ...this.headers };

@@ -59,6 +59,26 @@ describe('FlinkRestClient', () => {
   const servers: Server[] = [];
   after(() => servers.forEach((s) => s.close()));
 
+  it('retries a 503 "ongoing leader election" and then answers; other 503s fail at once', async () => {
+    let overviews = 0;
+    const f = await fakeFlink('1.20.3', {
+      'GET /overview': (_req, res) => {
+        overviews++;
+        if (overviews <= 2) send(res, 503, { errors: ['Service temporarily unavailable due to an ongoing leader election. Please refresh.'] });
+        else send(res, 200, { taskmanagers: 1, 'slots-total': 4, 'slots-available': 4, 'jobs-running': 0, 'flink-version': '1.20.3' });
+      },
+      'GET /jobs/overview': (_req, res) => send(res, 503, { errors: ['Service unavailable: maintenance'] }),
+    });
+    servers.push(f.server);
+    const client = new FlinkRestClient(f.url);
+    const o = await client.overview();
+    assert.equal(overviews, 3, 'two 503s were retried');
+    assert.equal((o as { taskmanagers: number }).taskmanagers, 1);
+    const before = f.requests.length;
+    await assert.rejects(client.jobs(), (e: unknown) => e instanceof FlinkRestError && e.status === 503);
+    assert.equal(f.requests.length - before, 1, 'a 503 that is not a leader election is not retried');
+  });
+
   it('sends claimMode + programArgsList to Flink 1.20 and 2.x, restoreMode to 1.19', () => {
     const o = { args: ['--rate', '5'], savepointPath: '/sp', claimMode: 'NO_CLAIM' as const, allowNonRestoredState: true };
     assert.deepEqual(jarRunBody('1.20.3', o), { programArgsList: ['--rate', '5'], savepointPath: '/sp', allowNonRestoredState: true, claimMode: 'NO_CLAIM' });

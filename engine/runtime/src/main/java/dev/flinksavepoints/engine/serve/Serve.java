@@ -117,6 +117,7 @@ public final class Serve {
         }
         URI rest = cluster.getRestAddress().get(60, TimeUnit.SECONDS);
         String url = "http://" + LOOPBACK + ":" + rest.getPort();
+        awaitRestLeader(url);
 
         System.err.println("serve: Flink " + Main.flinkVersion() + " at " + url
                 + " (slots " + opts.slots + ", backend " + opts.backend
@@ -135,6 +136,30 @@ public final class Serve {
             // the hook is running; it only waits for the close we just did
         }
         return 0;
+    }
+
+    /**
+     * The REST endpoint is up before the dispatcher's leader is known to it, and answers 503 ("ongoing
+     * leader election") until then. "Ready" means the REST API works, so wait for a 200 on /overview.
+     */
+    private static void awaitRestLeader(String url) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int status = -1;
+        while (System.nanoTime() < deadline) {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(url + "/overview").toURL().openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            try {
+                status = c.getResponseCode();
+                if (status == 200) return;
+            } catch (java.io.IOException notYet) {
+                status = -1;
+            } finally {
+                c.disconnect();
+            }
+            Thread.sleep(100);
+        }
+        throw new Exception("the REST API at " + url + " did not become ready within 60 s (last HTTP status " + status + ")");
     }
 
     static Options parse(String[] args) {
