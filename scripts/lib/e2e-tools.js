@@ -2,7 +2,7 @@
 // Real-VS-Code tooling for tests and `npm start`: code-server (VS Code 1.139) from npm under
 // Node 24 from npm, Debian chromium driven by playwright-core. Node builtins only, so this
 // works before `npm install`. Everything lives in a tools dir OUTSIDE the repository.
-// See /work/shared/reference/vscode-in-ci.md for the why of every step.
+// See shared/reference/vscode-in-ci.md (beside the repository) for the why of every step.
 
 const fs = require('fs');
 const os = require('os');
