@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatBytes as formatSharedBytes } from '../webview/protocol';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -18,12 +19,7 @@ export function disposeOutput(): void {
   channel = undefined;
 }
 
+/** Sizes in the tree: the shared formatter, with nothing shown for an unknown size. */
 export function formatBytes(n: number | bigint | undefined): string {
-  if (n === undefined || n === null) return '';
-  let v = Number(n);
-  if (!Number.isFinite(v)) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return i === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  return formatSharedBytes(n, '');
 }

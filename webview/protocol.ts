@@ -167,7 +167,36 @@ export interface EntriesInfo {
   edits: number;
 }
 
-export type EntriesInit = { ok: true; info: EntriesInfo } | { ok: false; error: string };
+export type EntriesInit = { ok: true; info: EntriesInfo; lookup?: string } | { ok: false; error: string };
+
+/** One stored timer of a key, from the operator's `_timer_state/<event|processing>_<service>` states. */
+export interface KeyTimer {
+  domain: 'event' | 'processing';
+  service: string;
+  /** the timer state's name */
+  state: string;
+  keyGroup: number;
+  subtask: number;
+  /** epoch milliseconds (decimal text) */
+  timestamp: string;
+  /** the timestamp as ISO-8601 UTC (absent when out of Date's range) */
+  iso?: string;
+  /** rendered JSON of the namespace; absent for VoidNamespace */
+  namespace?: string;
+  /** pending edits of the timer state's own editor (when open): 'added' / 'deleted'; else 'clean' */
+  status: Row['status'];
+}
+
+/** The timers of one key beside a keyed state's entry (read by a key-group lookup, never a scan). */
+export interface KeyTimers {
+  /** canonical JSON of the key */
+  key: string;
+  keyGroup: number;
+  /** the operator's timer states (name, domain, service), sorted by name */
+  states: { state: string; domain: 'event' | 'processing'; service: string }[];
+  /** the key's stored timers, sorted by domain, service, timestamp */
+  timers: KeyTimer[];
+}
 
 export interface Page {
   rows: Row[];
@@ -223,6 +252,20 @@ export interface EntriesApi {
   detail: { params: { id: string }; result: { json: string } };
   saveAs: { params: void; result: SaveAsResult };
   count: { params: void; result: { count: number } };
+  /**
+   * the stored timers of the selected row's key (same operator), for keyed non-timer states; null
+   * when the state is not keyed, the key cannot be looked up, or the operator has no timer states
+   */
+  keyTimers: { params: { id: string }; result: KeyTimers | null };
+  /** open a timer state's own editor (same operator) positioned on a key (its lookup) */
+  openTimers: { params: { state: string; key: string }; result: { ok: boolean; error?: string } };
+  /**
+   * add a timer for the selected row's key to a timer state of the same operator: the edit goes to
+   * that timer state's own document (opened beside), with its undo / redo and Save As
+   */
+  addKeyTimer: { params: { id: string; state: string; timestamp: string; namespace?: string }; result: EditResult };
+  /** delete one of the key's timers (same routing as addKeyTimer) */
+  deleteKeyTimer: { params: { id: string; state: string; timestamp: string; namespace?: string }; result: EditResult };
 }
 
 export interface EntriesEvents {
@@ -233,6 +276,10 @@ export interface EntriesEvents {
   /** the background entry count */
   count: { count: number; done: boolean };
   saved: { dir: string };
+  /** look up this key (canonical JSON or text) in the open editor, e.g. after "Open Timers" */
+  lookupKey: { key: string };
+  /** a timer state of this operator changed (edit, undo, redo, save): re-read the key's timers */
+  keyTimersChanged: { state: string };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,11 +382,17 @@ export class RpcServer<R extends { [K in keyof R]: { params: unknown; result: un
 // ---------------------------------------------------------------------------------------------
 // shared helpers
 
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '—';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
+/**
+ * A size for people, 1024-based with VS Code's own labels (B, KB, MB, GB, TB), e.g. `15 KB`, `1.3 MB`.
+ * The one formatter for the tree, the editors and the uid lenses. `empty` is shown for an unknown size.
+ */
+export function formatBytes(n: number | bigint | undefined, empty = '—'): string {
+  if (n === undefined || n === null) return empty;
+  let v = Number(n);
+  if (!Number.isFinite(v)) return empty;
+  if (v < 1024) return `${v} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  v /= 1024;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
     v /= 1024;

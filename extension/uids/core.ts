@@ -8,6 +8,7 @@ import { pathToFileURL } from 'url';
 import { crossCheck } from '../../language/crosscheck';
 import type { UidSite } from '../../language/types';
 import { operatorIdFromUid } from '../../engine/savepoint/murmur';
+import { formatBytes } from '../../webview/protocol';
 
 export { operatorIdFromUid };
 
@@ -136,13 +137,7 @@ export function parseOperatorInput(input: string): { id: string; uid?: string } 
 // ---- formatting --------------------------------------------------------------------------------
 
 export function formatSize(n: number | bigint | undefined): string {
-  if (n === undefined || n === null) return '';
-  let v = Number(n);
-  if (!Number.isFinite(v)) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return i === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  return formatBytes(n, '');
 }
 
 function plural(n: number, word: string): string {
