@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import { Cursor, EntriesApi, EntriesEvents, EntriesInfo, Page, Row } from './protocol';
+import { Cursor, EntriesApi, EntriesEvents, EntriesInfo, KeyTimers, Page, Row } from './protocol';
 import { connect, el, fmtInt, setValue, valueOf, vscodeApi } from './_dom';
 
 const rpc = connect<EntriesApi, EntriesEvents>();
@@ -127,6 +127,7 @@ function renderShell(i: EntriesInfo): void {
     el('h2', {}, 'Entry'),
     el('pre', { class: 'mono json', id: 'detail-json' }, 'Select a row.'),
     el('div', { id: 'editor' }),
+    el('div', { id: 'key-timers' }),
   );
   root.replaceChildren(
     el('h1', { id: 'title' }, i.state, ' ', el('vscode-badge', { variant: 'counter' }, i.kind)),
@@ -358,6 +359,118 @@ async function select(id: string, focusGrid = true): Promise<void> {
     if (pre) pre.textContent = (e as Error).message;
   }
   renderEditor(row);
+  await renderKeyTimers(row);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the key's timers beside a keyed state's entry
+
+/** Shows the selected key's timers (same operator), with add / delete routed to the timer state's editor. */
+async function renderKeyTimers(row: Row): Promise<void> {
+  const host = $('key-timers');
+  if (!host) return;
+  if (!info || info.kind === 'TIMER' || info.backend === 'PRIORITY_QUEUE' || !info.canLookup || row.key === undefined) {
+    host.replaceChildren();
+    return;
+  }
+  let kt: KeyTimers | null;
+  try {
+    kt = await rpc.request('keyTimers', { id: row.id });
+  } catch (e) {
+    if (selected === row.id) host.replaceChildren(el('p', { class: 'error' }, `Timers of this key: ${(e as Error).message}`));
+    return;
+  }
+  if (selected !== row.id) return;
+  if (!kt) {
+    // the operator has no timer states: nothing to say
+    host.replaceChildren();
+    return;
+  }
+  const k = kt;
+  const sections: HTMLElement[] = [];
+  for (const st of k.states) {
+    const mine = k.timers.filter((t) => t.state === st.state);
+    const items = mine.map((t) =>
+      el(
+        'li',
+        { class: `key-timer status-${t.status}`, 'data-state': t.state, 'data-timestamp': t.timestamp },
+        el('span', { class: 'mono' }, t.timestamp),
+        t.iso ? el('span', { class: 'muted' }, ` ${t.iso}`) : undefined,
+        t.namespace ? el('span', { class: 'mono muted' }, ` ns ${t.namespace}`) : undefined,
+        t.status !== 'clean' ? el('span', { class: 'muted' }, ` (${t.status}, not saved yet)`) : undefined,
+        t.status !== 'deleted'
+          ? button(`kt-del-${st.state}-${t.timestamp}`, 'Delete', () => void deleteKeyTimer(row.id, t.state, t.timestamp, t.namespace), { secondary: true, icon: 'trash', title: `Delete this timer (an edit of ${t.state})` })
+          : undefined,
+      ),
+    );
+    sections.push(
+      el(
+        'div',
+        { class: 'key-timer-state' },
+        el('h3', {}, `${st.domain === 'event' ? 'Event time' : 'Processing time'} · ${st.service}`, ' ', button(`kt-open-${st.state}`, 'Open Timers', () => void openTimers(st.state, k.key), { secondary: true, icon: 'go-to-file', title: `Open ${st.state} at this key` })),
+        items.length ? el('ul', { class: 'key-timer-list' }, ...items) : el('p', { class: 'muted' }, 'No timers for this key.'),
+      ),
+    );
+  }
+  const select = el('select', { id: 'kt-state', 'aria-label': 'Timer service' }) as HTMLSelectElement;
+  for (const st of k.states) select.append(el('option', { value: st.state }, `${st.domain} · ${st.service}`));
+  const add = el(
+    'div',
+    { class: 'toolbar' },
+    select,
+    field('kt-timestamp', 'Timestamp (epoch ms or ISO-8601)', () => void addKeyTimer(row.id), '220px'),
+    field('kt-namespace', 'Namespace (window timers only)', () => void addKeyTimer(row.id), '180px'),
+    button('kt-add', 'Add Timer', () => void addKeyTimer(row.id), { secondary: true, icon: 'add', title: "Add a timer for this key (an edit of the timer state's editor, saved with its Save As)" }),
+  );
+  host.replaceChildren(
+    el('h2', {}, 'Timers of this key'),
+    el('p', { class: 'muted' }, `Key ${k.key} · key group ${k.keyGroup}. Timer edits go to the timer state's own editor (undo / redo and Save As New Savepoint there).`),
+    ...sections,
+    add,
+    el('div', { id: 'kt-error', class: 'error', role: 'alert' }),
+  );
+}
+
+function timerError(text: string): void {
+  const e = $('kt-error');
+  if (e) e.textContent = text;
+}
+
+async function addKeyTimer(id: string): Promise<void> {
+  const state = ($('kt-state') as HTMLSelectElement | null)?.value;
+  const timestamp = valueOf($('kt-timestamp')).trim();
+  const ns = valueOf($('kt-namespace')).trim();
+  if (!state) return timerError('Pick a timer service.');
+  if (!timestamp) return timerError('A timer needs a timestamp (epoch milliseconds or an ISO-8601 date-time).');
+  const r = await rpc.request('addKeyTimer', { id, state, timestamp, namespace: ns || undefined });
+  if (!r.ok) return timerError(r.error ?? 'rejected');
+  timerError('');
+  await refreshKeyTimers();
+}
+
+async function deleteKeyTimer(id: string, state: string, timestamp: string, namespace: string | undefined): Promise<void> {
+  const r = await rpc.request('deleteKeyTimer', { id, state, timestamp, namespace });
+  if (!r.ok) return timerError(r.error ?? 'cannot delete');
+  timerError('');
+  await refreshKeyTimers();
+}
+
+async function openTimers(state: string, key: string): Promise<void> {
+  const r = await rpc.request('openTimers', { state, key });
+  if (!r.ok) timerError(r.error ?? 'cannot open the timers');
+}
+
+async function refreshKeyTimers(): Promise<void> {
+  const row = rows.find((r) => r.id === selected);
+  if (row) await renderKeyTimers(row);
+}
+
+/** Looks up a key given by another editor ("Open Timers"). */
+async function lookupFromOutside(key: string): Promise<void> {
+  const f = $('lookup');
+  if (!f || !info?.canLookup) return;
+  setValue(f, key);
+  await doLookup();
 }
 
 function renderEditor(row: Row): void {
@@ -535,6 +648,10 @@ rpc.on('reload', (c) => {
   void load();
 });
 
+rpc.on('keyTimersChanged', () => void refreshKeyTimers());
+
+rpc.on('lookupKey', (k) => void lookupFromOutside(k.key));
+
 rpc.on('count', (c) => {
   total = c;
   statusLine();
@@ -560,6 +677,7 @@ async function main(): Promise<void> {
     edits = info.edits;
     renderShell(info);
     await load();
+    if (init.lookup !== undefined) await lookupFromOutside(init.lookup);
   } catch (e) {
     root.replaceChildren(el('h1', {}, 'Cannot open this state'), el('div', { class: 'error-box', role: 'alert' }, (e as Error).message));
   }

@@ -99,6 +99,8 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
   readonly documents = new Map<string, StateDocument>();
   private readonly panels = new Map<vscode.WebviewPanel, StateDocument>();
   private active?: StateDocument;
+  /** a key to look up when the editor of this URI (string) initializes ("Open Timers") */
+  private readonly pendingLookups = new Map<string, string>();
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
@@ -142,7 +144,10 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
         doc.servers.delete(server);
         this.panels.delete(panel);
         if (this.active === doc) this.active = undefined;
-        if (![...this.panels.values()].includes(doc)) this.documents.delete(doc.uri.toString());
+        if (![...this.panels.values()].includes(doc)) {
+          this.documents.delete(doc.uri.toString());
+          this.timersChanged(doc); // its pending timer edits are gone from the timers beside the keys
+        }
         for (const s of subs) s.dispose();
       }),
     ];
@@ -157,7 +162,9 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
     return {
       init: async (): Promise<EntriesInit> => {
         if (!doc.model) return { ok: false, error: doc.error ?? 'the state could not be opened' };
-        return { ok: true, info: { ...doc.model.info, dirty: doc.model.edits.dirty, edits: doc.model.edits.size } };
+        const key = this.pendingLookups.get(doc.uri.toString());
+        this.pendingLookups.delete(doc.uri.toString());
+        return { ok: true, info: { ...doc.model.info, dirty: doc.model.edits.dirty, edits: doc.model.edits.size }, ...(key !== undefined ? { lookup: key } : {}) };
       },
       page: async ({ cursor, filter }) => {
         const m = this.requireModel(doc);
@@ -175,7 +182,81 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
       add: ({ key, userKey, value, timestamp, namespace }) => this.tryEdit(doc, () => this.requireModel(doc).addEntry(key, userKey, value, { timestamp, namespace })),
       saveAs: async () => ({ dir: await this.saveAsInteractive(doc) }),
       count: async () => ({ count: (await this.requireModel(doc).count()) ?? 0 }),
+      keyTimers: async ({ id }) => (await this.requireModel(doc).timersOfRow(id, (state) => this.timerDocOf(doc, state)?.model)) ?? null,
+      addKeyTimer: ({ id, state, timestamp, namespace }) =>
+        this.routeTimerEdit(doc, id, state, (m, key) => m.addEntry(key, undefined, '', { timestamp, namespace })),
+      deleteKeyTimer: ({ id, state, timestamp, namespace }) =>
+        this.routeTimerEdit(doc, id, state, async (m, key) => (await models()).deleteTimerOfKey(m, key, timestamp, namespace)),
+      openTimers: async ({ state, key }) => {
+        try {
+          await this.openTimers(doc, state, key);
+          return { ok: true };
+        } catch (e) {
+          return { ok: false, error: errorText(e) };
+        }
+      },
     };
+  }
+
+  /** The open document of a timer state of `doc`'s savepoint and operator, if any. */
+  private timerDocOf(doc: StateDocument, state: string): StateDocument | undefined {
+    const m = doc.model;
+    if (!m) return undefined;
+    for (const d of this.documents.values()) {
+      if (d !== doc && d.model && d.ref.state === state && d.model.sp.dir === m.sp.dir && d.model.info.operator === m.info.operator) return d;
+    }
+    return undefined;
+  }
+
+  /**
+   * Opens a timer state of the same operator in its own entries editor (beside, keeping the focus
+   * when `beside`), looked up on `key`; returns its document.
+   */
+  async openTimers(doc: StateDocument, state: string, key: string, beside = false): Promise<StateDocument> {
+    const { parseTimerStateName } = await models();
+    if (!parseTimerStateName(state)) throw new Error(`${state} is not a timer state`);
+    const open = this.timerDocOf(doc, state);
+    const uri = open?.uri ?? stateUri({ savepoint: doc.ref.savepoint, operator: doc.ref.operator, state });
+    const show: vscode.TextDocumentShowOptions = beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: false } : { preview: false };
+    if (open?.servers.size) {
+      await vscode.commands.executeCommand('vscode.openWith', uri, ENTRIES_VIEW_TYPE, show);
+      open.emit('lookupKey', { key });
+      return open;
+    }
+    this.pendingLookups.set(uri.toString(), key);
+    await vscode.commands.executeCommand('vscode.openWith', uri, ENTRIES_VIEW_TYPE, show);
+    const d = this.timerDocOf(doc, state) ?? this.documents.get(uri.toString());
+    if (!d) throw new Error(`the editor of ${state} did not open`);
+    return d;
+  }
+
+  /**
+   * A timer edit for the key of `doc`'s row `id`, made by and applied to the timer state's OWN
+   * document (opened beside): its edit model, VS Code undo / redo and Save As.
+   */
+  private async routeTimerEdit(doc: StateDocument, id: string, state: string, make: (timerModel: StateModel, key: string) => Promise<EntryEdit>): Promise<{ ok: boolean; error?: string; row?: Row }> {
+    let target: StateDocument;
+    let key: string;
+    try {
+      const row = await this.requireModel(doc).row(id);
+      if (!row || row.key === undefined) throw new Error('the entry is gone');
+      key = row.key;
+      target = await this.openTimers(doc, state, key, true);
+    } catch (e) {
+      return { ok: false, error: errorText(e) };
+    }
+    const r = await this.tryEdit(target, () => make(this.requireModel(target), key));
+    if (r.ok) target.emit('lookupKey', { key });
+    return r;
+  }
+
+  /** After a timer state's document changed: the other editors of its operator re-read the timers beside their keys. */
+  private timersChanged(doc: StateDocument): void {
+    const m = doc.model;
+    if (!m || m.info.kind !== 'TIMER') return;
+    for (const d of this.documents.values()) {
+      if (d !== doc && d.model && d.model.sp.dir === m.sp.dir && d.model.info.operator === m.info.operator) d.emit('keyTimersChanged', { state: m.ref.state });
+    }
   }
 
   private async tryEdit(doc: StateDocument, make: () => Promise<EntryEdit>): Promise<{ ok: boolean; error?: string; row?: Row }> {
@@ -215,6 +296,7 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
     const row = await m.row(id);
     if (!edit.existed) doc.invalidateCount();
     doc.emit('changed', { rows: row ? [row] : [], removed: row ? [] : [id], dirty: m.edits.dirty, edits: m.edits.size });
+    this.timersChanged(doc);
     return row;
   }
 
@@ -236,6 +318,7 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
     doc.model?.edits.clear();
     doc.invalidateCount();
     doc.emit('reload', { dirty: false, edits: 0 });
+    this.timersChanged(doc);
   }
 
   async backupCustomDocument(doc: StateDocument, ctx: vscode.CustomDocumentBackupContext): Promise<vscode.CustomDocumentBackup> {

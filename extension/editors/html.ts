@@ -75,6 +75,12 @@ export function errorText(e: unknown): string {
 
 /** The entries editor's grid (virtualized rows are absolutely positioned in #grid-body). */
 export const ENTRIES_CSS = `
+  #key-timers h3 { font-size: 1em; margin: 10px 0 4px; display: flex; gap: 8px; align-items: center; }
+  .key-timer-list { margin: 0; padding-left: 18px; }
+  .key-timer { margin: 2px 0; }
+  .key-timer vscode-button { margin-left: 6px; }
+  .key-timer.status-deleted .mono { text-decoration: line-through; }
+  #kt-state { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 2px 4px; }
   .split { display: grid; grid-template-columns: minmax(0, 3fr) minmax(260px, 2fr); gap: 12px; align-items: start; }
   @media (max-width: 800px) { .split { grid-template-columns: 1fr; } }
   .grid { border: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent)); min-width: 0; }

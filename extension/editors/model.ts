@@ -6,14 +6,14 @@
  * (list / union / broadcast) are small and come from the public reader's `entries()`; they are
  * read-only here.
  */
-import { entries as readerEntries, findOperator, keyGroupForHash, openSavepoint, Savepoint, listStates } from '../../engine/savepoint/index';
+import { entries as readerEntries, findOperator, keyGroupForHash, lookup as readerLookup, openSavepoint, Savepoint, listStates } from '../../engine/savepoint/index';
 import { compareBytes } from '../../engine/savepoint/io';
 import { RawEntry } from '../../engine/savepoint/keyed';
 import { typeString } from '../../engine/savepoint/serializers';
 import { encoderFor } from '../../engine/savepoint/write/encode';
 import { CompositeKeys } from '../../engine/savepoint/write/bootstrap';
 import { timerKeyBytes, timerTimestamp } from '../../engine/savepoint/write/timers';
-import type { Column, Cursor, EntriesInfo, LookupResult, Page, Row } from '../../webview/protocol';
+import type { Column, Cursor, EntriesInfo, KeyTimer, KeyTimers, LookupResult, Page, Row } from '../../webview/protocol';
 import { EditModel, EntryEdit, entryId, parseEntryId } from './editModel';
 import { countAll, PagerSource, readPage } from './pager';
 import { KeyedPart, KeyedStateAccess, unreadableKeyedReason } from './stateAccess';
@@ -52,6 +52,12 @@ interface OperatorItem {
 
 const VOID_NS = 'VoidNamespace';
 
+/**
+ * The models of this operator's timer states that are open in their own editors (by state name):
+ * their rows carry pending timer edits, so the timers beside a key show them too.
+ */
+export type OpenTimerModels = (state: string) => StateModel | undefined;
+
 export interface TimerInput {
   timestamp?: string;
   namespace?: string;
@@ -71,6 +77,22 @@ export abstract class StateModel {
   abstract count(cancelled?: () => boolean, progress?: (n: number) => void): Promise<number | undefined>;
   abstract saveAs(target: string): SaveResult;
   abstract close(): Promise<void>;
+
+  /**
+   * The stored timers of one key of this (keyed, non-timer) state's operator, read by a key-group
+   * lookup: undefined when this is not a keyed non-timer state, or the operator has no timer states.
+   * `keyText` is the key as JSON (a row's `key`) or, for String keys, bare text.
+   */
+  async timersOfKey(_keyText: string, _open?: OpenTimerModels): Promise<KeyTimers | undefined> {
+    return undefined;
+  }
+
+  /** timersOfKey for a row of this state. */
+  async timersOfRow(id: string, open?: OpenTimerModels): Promise<KeyTimers | undefined> {
+    const r = await this.row(id);
+    if (!r || r.key === undefined) return undefined;
+    return this.timersOfKey(r.key, open);
+  }
 
   constructor(
     readonly ref: StateRef,
@@ -470,6 +492,69 @@ class KeyedModel extends StateModel {
     return { subtask: part.subtask, kg, stateId: part.stateId, key: hex, value: '', existed: !!existing?.raw, label: `Add timer ${this.ref.state} [${k} @ ${ts}]` };
   }
 
+  private timerStates?: Promise<KeyTimers['states']>;
+
+  /** The operator's timer states (`_timer_state/<event|processing>_<service>`), read once. */
+  private operatorTimerStates(): Promise<KeyTimers['states']> {
+    this.timerStates ??= listStates(this.sp, this.access.op.id)
+      .then((states) => {
+        const out: KeyTimers['states'] = [];
+        for (const st of states) {
+          const t = parseTimerStateName(st.name);
+          if (t && (st.kind === 'TIMER' || st.backend === 'PRIORITY_QUEUE')) out.push({ state: st.name, ...t });
+        }
+        return out.sort((a, b) => (a.state < b.state ? -1 : a.state > b.state ? 1 : 0));
+      })
+      .catch(() => []);
+    return this.timerStates;
+  }
+
+  override async timersOfKey(keyText: string, open?: OpenTimerModels): Promise<KeyTimers | undefined> {
+    const t = this.access.types;
+    if (t.kind === 'TIMER' || t.kind === 'PRIORITY_QUEUE' || !this.info.canLookup) return undefined;
+    const states = await this.operatorTimerStates();
+    if (!states.length) return undefined;
+    const { canonical, kg } = this.keyOf(keyText);
+    // the reader takes the key's text: a String key unquoted, other simple keys as their JSON text
+    let k: string;
+    try {
+      const v = JSON.parse(canonical) as unknown;
+      k = typeof v === 'string' ? v : canonical;
+    } catch {
+      k = canonical;
+    }
+    const byName = new Map(states.map((s) => [s.state, s]));
+    const timers: KeyTimer[] = [];
+    const push = (st: KeyTimers['states'][number], r: { keyGroup?: number; subtask: number; timestamp: string; namespace?: string; status: Row['status'] }) => {
+      const kt: KeyTimer = { domain: st.domain, service: st.service, state: st.state, keyGroup: r.keyGroup ?? kg, subtask: r.subtask, timestamp: r.timestamp, status: r.status };
+      const iso = isoUtc(r.timestamp);
+      if (iso) kt.iso = iso;
+      if (r.namespace !== undefined && r.namespace !== 'null' && r.namespace !== `"${VOID_NS}"`) kt.namespace = r.namespace;
+      timers.push(kt);
+    };
+    // timer states open in their own editors: their rows (with pending adds / deletes)
+    const viaModel = new Set<string>();
+    for (const st of states) {
+      const m = open?.(st.state);
+      if (!m || m.info.kind !== 'TIMER' || m.info.operator !== this.access.op.id) continue;
+      viaModel.add(st.state);
+      for (const r of (await m.lookup(canonical)).rows) {
+        if (r.timestamp === undefined || r.key !== canonical) continue;
+        push(st, { keyGroup: r.keyGroup, subtask: r.subtask, timestamp: r.timestamp, namespace: r.namespace, status: r.status });
+      }
+    }
+    if (viaModel.size < states.length) {
+      // the stored timers: one key-group lookup for all timer states of the operator
+      for (const e of await readerLookup(this.sp, this.access.op.id, undefined, k)) {
+        const st = byName.get(e.state);
+        if (!st || viaModel.has(e.state) || e.type !== 'entry' || e.timestamp === undefined || e.key !== canonical) continue;
+        push(st, { keyGroup: e.keyGroup, subtask: e.subtask, timestamp: e.timestamp, namespace: e.namespace, status: 'clean' });
+      }
+    }
+    timers.sort((a, b) => cmp(a.domain, b.domain) || cmp(a.service, b.service) || cmpBig(a.timestamp, b.timestamp) || cmp(a.namespace ?? '', b.namespace ?? ''));
+    return { key: canonical, keyGroup: kg, states, timers };
+  }
+
   async count(cancelled?: () => boolean, progress?: (n: number) => void): Promise<number | undefined> {
     return countAll(this.source(false), cancelled, progress ? (n) => progress(n) : undefined);
   }
@@ -489,6 +574,66 @@ class KeyedModel extends StateModel {
 
   async close(): Promise<void> {
     await this.access.close();
+  }
+}
+
+/**
+ * The edit deleting one timer of a key in a timer state's model (the timer state's own edit path):
+ * the timer is found by the key's lookup, its timestamp (epoch ms or ISO-8601) and namespace JSON.
+ */
+export async function deleteTimerOfKey(timerModel: StateModel, keyText: string, timestamp: string, namespace?: string): Promise<EntryEdit> {
+  if (timerModel.info.kind !== 'TIMER') throw new ValueEditError(`${timerModel.ref.state} is not a timer state`);
+  let ts: bigint;
+  try {
+    ts = timerTimestamp(/^-?\d+$/.test(timestamp.trim()) ? timestamp.trim() : timestamp.trim().replace(/^"|"$/g, ''));
+  } catch (e) {
+    throw new ValueEditError(`the timestamp: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const ns = namespace === undefined || namespace.trim() === '' ? undefined : canonicalJson(namespace);
+  const { rows } = await timerModel.lookup(keyText);
+  const row = rows.find((r) => r.status !== 'deleted' && r.timestamp !== undefined && BigInt(r.timestamp) === ts && (ns === undefined ? !r.namespace || r.namespace === 'null' : r.namespace !== undefined && canonicalJson(r.namespace) === ns));
+  if (!row) throw new ValueEditError(`no timer at ${ts} for this key in ${timerModel.ref.state}`);
+  return timerModel.deleteEntry(row.id);
+}
+
+function canonicalJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
+/** `_timer_state/event_<service>` / `_timer_state/processing_<service>` → domain and service. */
+export function parseTimerStateName(name: string): { domain: 'event' | 'processing'; service: string } | undefined {
+  const m = /^_timer_state\/(event|processing)_(.*)$/s.exec(name);
+  return m ? { domain: m[1] as 'event' | 'processing', service: m[2] } : undefined;
+}
+
+/** Epoch milliseconds (decimal text) as ISO-8601 UTC; undefined outside Date's range. */
+export function isoUtc(ms: string): string | undefined {
+  let n: bigint;
+  try {
+    n = BigInt(ms);
+  } catch {
+    return undefined;
+  }
+  if (n < -8640000000000000n || n > 8640000000000000n) return undefined;
+  const d = new Date(Number(n));
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function cmpBig(a: string, b: string): number {
+  try {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  } catch {
+    return cmp(a, b);
   }
 }
 
