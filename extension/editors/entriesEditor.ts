@@ -42,6 +42,8 @@ const models = () => (modelModule ??= import('./model'));
 
 export class StateDocument implements vscode.CustomDocument {
   model?: StateModel;
+  /** when the last edit, undo or redo happened (Date.now()), to tell auto-save from a user's save */
+  lastEditAt = 0;
   error?: string;
   readonly servers = new Set<RpcServer<EntriesApi, EntriesEvents>>();
   private countRun?: { cancelled: boolean };
@@ -274,15 +276,18 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
   async applyEdit(doc: StateDocument, edit: EntryEdit): Promise<Row | undefined> {
     const m = this.requireModel(doc);
     m.edits.apply(edit);
+    doc.lastEditAt = Date.now();
     this.changed.fire({
       document: doc,
       label: edit.label,
       undo: async () => {
         m.edits.undo();
+        doc.lastEditAt = Date.now();
         await this.notify(doc, edit);
       },
       redo: async () => {
         m.edits.redo();
+        doc.lastEditAt = Date.now();
         await this.notify(doc, edit);
       },
     });
@@ -301,7 +306,11 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
   }
 
   async saveCustomDocument(doc: StateDocument): Promise<void> {
-    // never write in place: Save is Save As New Savepoint
+    // Never write in place: Save is Save As New Savepoint (Ctrl/Cmd+S runs that command directly, see
+    // contributes.json). A save VS Code starts by itself (files.autoSave, on by default in VS Code for
+    // the Web and code-server) is declined quietly: no dialog pops up, nothing is written, the
+    // document stays dirty until the user saves it as a new savepoint.
+    if (isAutoSave(doc)) throw new vscode.CancellationError();
     const dir = await this.saveAsInteractive(doc);
     if (!dir) throw new vscode.CancellationError();
   }
@@ -369,4 +378,13 @@ export class EntriesEditorProvider implements vscode.CustomEditorProvider<StateD
     doc.emit('saved', { dir: r.dir });
     return r.dir;
   }
+}
+
+/** True when a save of `doc` is most likely VS Code's auto-save rather than the user's request. */
+function isAutoSave(doc: StateDocument): boolean {
+  const files = vscode.workspace.getConfiguration('files', doc.uri);
+  const mode = files.get<string>('autoSave', 'off');
+  if (mode === 'off') return false;
+  if (mode === 'afterDelay') return Date.now() - doc.lastEditAt < files.get<number>('autoSaveDelay', 1000) + 2000;
+  return true; // onFocusChange / onWindowChange: saves happen as focus moves away
 }
