@@ -11,6 +11,7 @@ import { ClusterApi, registerClusterFeatures } from './cluster/index';
 import { OPEN_OVERVIEW_COMMAND, registerEditors } from './editors/index';
 import { NewSavepointFolders, Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
 import { registerUidFeatures } from './uids/index';
+import { registerCompareFeatures } from './compare/index';
 
 export const VIEW_ID = 'flinkSavepoints.savepoints';
 
@@ -67,6 +68,12 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     context.subscriptions.push(registerUidFeatures({ tree, view, lint }));
   } catch (e) {
     logError('savepoint uid features could not be registered', e);
+  }
+  // Compare with Another Savepoint… (extension/compare/)
+  try {
+    context.subscriptions.push(registerCompareFeatures({ tree, view }));
+  } catch (e) {
+    logError('savepoint comparison could not be registered', e);
   }
 
   context.subscriptions.push(

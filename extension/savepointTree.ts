@@ -12,7 +12,8 @@ export type SavepointNode = {
   error?: string;
 };
 export type OperatorNode = { kind: 'operator'; parent: SavepointNode; op: OperatorInfo; uid?: string; uidSource?: 'savepoint' | 'workspace' };
-export type StateNode = { kind: 'state'; parent: OperatorNode; state: StateInfo };
+/** `measured`: bytes and entry count of the state (extension/editors/stateAccess.ts stateSizes), once known */
+export type StateNode = { kind: 'state'; parent: OperatorNode; state: StateInfo; measured?: { bytes: number; count?: number } };
 export type MessageNode = { kind: 'message' | 'error'; parent?: SavepointNode | OperatorNode; text: string; detail?: string };
 export type Node = SavepointNode | OperatorNode | StateNode | MessageNode;
 
@@ -55,6 +56,11 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   readonly onDidChangeTreeData = this.changed.event;
   private roots: Promise<SavepointNode[]> | undefined;
   private readonly states = new Map<string, Promise<StateInfo[]>>();
+  /** per savepoint+operator: measured state sizes (undefined while measuring; an empty map when not measurable) */
+  private readonly sizes = new Map<string, Map<string, { bytes: number; count?: number }> | undefined>();
+  /** keyed state above this many bytes is not measured (the operator's states show no size) */
+  sizeBudgetBytes = 64 * 1024 * 1024;
+  private readonly measuring = new Map<string, object>();
   private workspaceUids: Map<string, string> | undefined;
   /** savepoint folders of the last load (for cheap checks on deletions) */
   private knownDirs: string[] = [];
@@ -69,6 +75,8 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   refresh(): void {
     this.roots = undefined;
     this.states.clear();
+    this.sizes.clear();
+    this.measuring.clear();
     this.workspaceUids = undefined;
     this.changed.fire();
   }
@@ -170,7 +178,14 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         try {
           const list = await p;
           if (!list.length) return [{ kind: 'message', parent: element, text: 'no state' }];
-          return list.map((state): StateNode => ({ kind: 'state', parent: element, state }));
+          const measured = this.sizes.get(key);
+          if (!this.sizes.has(key)) this.measure(key, element);
+          return list.map((state): StateNode => {
+            const n: StateNode = { kind: 'state', parent: element, state };
+            const m = measured?.get(state.name);
+            if (m) n.measured = m;
+            return n;
+          });
         } catch (e) {
           logError(`cannot list states of ${element.op.id}`, e);
           return [{ kind: 'error', parent: element, text: e instanceof Error ? e.message : String(e) }];
@@ -181,6 +196,38 @@ export class SavepointTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       logError('savepoints view', e);
       return [{ kind: 'error', text: e instanceof Error ? e.message : String(e) }];
     }
+  }
+
+  /** Measures the states of an operator in the background; refreshes its children when done. */
+  private measure(key: string, element: OperatorNode): void {
+    this.sizes.set(key, undefined);
+    const token = {};
+    this.measuring.set(key, token);
+    const sp = element.parent.sp!;
+    const done = (m: Map<string, { bytes: number; count?: number }>) => {
+      // a refresh() in between dropped this measurement: do not put a stale one back
+      if (this.measuring.get(key) !== token) return;
+      this.measuring.delete(key);
+      this.sizes.set(key, m);
+      if (m.size) this.changed.fire(element);
+    };
+    // keyed state of a NATIVE savepoint is backend-specific (e.g. RocksDB SST files): not measured
+    if (sp.format?.toUpperCase() === 'NATIVE') {
+      done(new Map());
+      return;
+    }
+    // the size function is vscode-free and loaded on first use (not at activation)
+    import('./editors/stateAccess')
+      .then((m) => m.stateSizes(sp, element.op.id, this.sizeBudgetBytes))
+      .then(done, (e) => {
+        logError(`cannot measure the states of ${element.op.id}`, e);
+        done(new Map());
+      });
+  }
+
+  /** Measured sizes of an operator's states (tests): undefined until measured. */
+  measuredSizes(dir: string, opId: string): Map<string, { bytes: number; count?: number }> | undefined {
+    return this.sizes.get(`${dir}\0${opId}`);
   }
 
   getParent(element: Node): Node | undefined {
@@ -285,7 +332,7 @@ function stateItem(n: StateNode): vscode.TreeItem {
     : s.userKeyType
       ? `${s.keyType ?? '?'} → ${s.userKeyType} → ${s.valueType ?? '?'}`
       : s.keyType ? `${s.keyType}${ns} → ${s.valueType ?? '?'}` : s.valueType ?? '';
-  item.description = [s.kind, types].filter(Boolean).join(' · ');
+  item.description = [s.kind, types, n.measured ? formatBytes(n.measured.bytes) : undefined].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon(stateIcon(s.kind));
   item.tooltip = md([
     ['state', s.name],
@@ -295,7 +342,8 @@ function stateItem(n: StateNode): vscode.TreeItem {
     ['namespace type', s.namespaceType],
     ['user key type', s.userKeyType],
     ['value type', s.valueType],
-    ['size', s.size === undefined ? undefined : formatBytes(s.size)],
+    ['size', n.measured ? formatBytes(n.measured.bytes) : s.size === undefined ? undefined : formatBytes(s.size)],
+    ['entries', n.measured?.count],
   ], s.name);
   item.contextValue = 'state';
   return item;

@@ -48,6 +48,7 @@ const USAGE = `usage:
   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries]
   fsp uid <uid>
   fsp lint [args…]
+  fsp diff <savepoint A> <savepoint B> [--entries] [--max-entries <n>] [--json]
 ${WRITE_USAGE}`;
 
 class UsageError extends Error {
@@ -281,6 +282,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await dump(rest, io);
       case 'uid':
         return uid(rest, io);
+      case 'diff':
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return await (require('./diff') as typeof import('./diff')).diffCommand(rest, io);
       case 'lint':
         return await lint(rest, io);
       case 'bootstrap':
