@@ -205,7 +205,10 @@ suite('Savepoints for Apache Flink (extension host)', function () {
     await waitFor('all stateful warnings to clear', () => ourDiagnostics(uri, 'stateful-operator-without-uid').length === 0);
     const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
     console.log(`    code lenses after fix all: ${lenses.map((l) => l.command && l.command.title).join(' | ')}`);
+    // revert acts on the active editor: make it this document's, then revert it
+    await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.ok(!doc.isDirty, 'the job file is back to its saved text');
   });
 
   test('rule severity follows the settings', async function () {
