@@ -422,67 +422,15 @@ function indexOrder(ix: SectionIndex, kept: number[], types: StateTypes[]): numb
   return order;
 }
 
-/** sortByKey over a section index: entry numbers sorted by composite key bytes. */
+/** sortByKeyBytes over a section index: entry numbers sorted by composite key bytes (flag bit cleared). */
 function sortRunByKey(ix: SectionIndex, run: number[]): number[] {
   const { buf, keyStart: ks, keyEnd: ke } = ix;
-  const n = run.length;
-  const byBytes = (x: number, y: number) => compareKeysAt(buf, ks[x], ke[x], ks[y], ke[y]);
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) if (byBytes(run[i - 1], run[i]) > 0) sorted = false;
-  if (sorted) return run;
-  if (n > INDEX_BITS) return run.slice().sort(byBytes);
-  const at = (e: number, j: number): number => (j === 0 ? buf[ks[e]] & 0x7f : buf[ks[e] + j]);
-  const cols: number[] = [];
-  const first = run[0];
-  const firstLen = ke[first] - ks[first];
-  let maxLen = 0;
-  for (let i = 0; i < n; i++) maxLen = Math.max(maxLen, ke[run[i]] - ks[run[i]]);
-  for (let j = 0; j < maxLen && cols.length < PACKED_COLUMNS; j++) {
-    const b = j < firstLen ? at(first, j) : -1;
-    let same = b >= 0;
-    for (let i = 1; i < n && same; i++) {
-      const e = run[i];
-      if (j >= ke[e] - ks[e] || at(e, j) !== b) same = false;
-    }
-    if (!same) cols.push(j);
-  }
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = run[i];
-    const len = ke[e] - ks[e];
-    let v = 0;
-    for (let c = 0; c < PACKED_COLUMNS; c++) {
-      const j = c < cols.length ? cols[c] : -1;
-      v = v * 257 + (j >= 0 && j < len ? at(e, j) + 1 : 0);
-    }
-    packed[i] = v * INDEX_BITS + i;
-  }
-  packed.sort();
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = run[packed[i] % INDEX_BITS];
-  let g = 0;
-  while (g < n) {
-    const group = Math.floor(packed[g] / INDEX_BITS);
-    let h = g + 1;
-    while (h < n && Math.floor(packed[h] / INDEX_BITS) === group) h++;
-    if (h - g > 24) {
-      const part = out.slice(g, h).sort(byBytes);
-      for (let i = g; i < h; i++) out[i] = part[i - g];
-    } else {
-      // small groups: insertion sort in place
-      for (let i = g + 1; i < h; i++) {
-        const x = out[i];
-        let j = i - 1;
-        while (j >= g && byBytes(out[j], x) > 0) {
-          out[j + 1] = out[j];
-          j--;
-        }
-        out[j + 1] = x;
-      }
-    }
-    g = h;
-  }
-  return out;
+  return sortByKeyBytes(
+    run,
+    (e) => ke[e] - ks[e],
+    (e, j) => (j === 0 ? buf[ks[e]] & 0x7f : buf[ks[e] + j]),
+    (x, y) => compareKeysAt(buf, ks[x], ke[x], ks[y], ke[y]),
+  );
 }
 
 interface KeyedLine {
@@ -569,54 +517,81 @@ function dumpOrder(kept: RawEntry[], types: StateTypes[]): number[] | undefined 
 const PACKED_COLUMNS = 4;
 const INDEX_BITS = 65536;
 
-/**
- * Indexes `run` (into `kept`) sorted by raw key bytes. Keys are first ordered by a number packing
- * the first key columns that are not the same in every key (a native typed-array sort, no
- * comparator), then groups of equal numbers by full byte comparison.
- */
+/** sortByKeyBytes over decoded raw entries: indexes `run` (into `kept`) sorted by raw key bytes. */
 function sortByKey(kept: RawEntry[], run: number[]): number[] {
+  return sortByKeyBytes(
+    run,
+    (e) => kept[e].key.length,
+    (e, j) => kept[e].key[j],
+    (x, y) => compareBytes(kept[x].key, kept[y].key),
+  );
+}
+
+/**
+ * `run` (entry numbers) sorted by their keys' bytes, unsigned, shorter first. Already sorted runs
+ * (RocksDB order) come back as they are. Otherwise keys are first ordered by a number packing the
+ * first PACKED_COLUMNS key columns that are not the same in every key (a native typed-array sort, no
+ * comparator), then each group of equal numbers by full byte comparison.
+ */
+function sortByKeyBytes(
+  run: number[],
+  keyLength: (e: number) => number,
+  keyByte: (e: number, j: number) => number,
+  compare: (x: number, y: number) => number,
+): number[] {
   const n = run.length;
   let sorted = true;
-  for (let i = 1; i < n && sorted; i++) if (compareBytes(kept[run[i - 1]].key, kept[run[i]].key) > 0) sorted = false;
+  for (let i = 1; i < n && sorted; i++) if (compare(run[i - 1], run[i]) > 0) sorted = false;
   if (sorted) return run;
-  const byBytes = (x: number, y: number) => compareBytes(kept[x].key, kept[y].key);
-  if (n > INDEX_BITS) return run.slice().sort(byBytes);
-  // the first PACKED_COLUMNS columns where the keys differ (a key too short for a column differs)
+  if (n > INDEX_BITS) return run.slice().sort(compare);
+  // the columns where the keys differ (a key too short for a column differs)
   const cols: number[] = [];
-  const first = kept[run[0]].key;
+  const first = run[0];
+  const firstLen = keyLength(first);
   let maxLen = 0;
-  for (let i = 0; i < n; i++) maxLen = Math.max(maxLen, kept[run[i]].key.length);
+  for (let i = 0; i < n; i++) maxLen = Math.max(maxLen, keyLength(run[i]));
   for (let j = 0; j < maxLen && cols.length < PACKED_COLUMNS; j++) {
-    const b = j < first.length ? first[j] : -1;
+    const b = j < firstLen ? keyByte(first, j) : -1;
     let same = b >= 0;
     for (let i = 1; i < n && same; i++) {
-      const k = kept[run[i]].key;
-      if (j >= k.length || k[j] !== b) same = false;
+      const e = run[i];
+      if (j >= keyLength(e) || keyByte(e, j) !== b) same = false;
     }
     if (!same) cols.push(j);
   }
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const k = kept[run[i]].key;
+    const e = run[i];
+    const len = keyLength(e);
     let v = 0;
     for (let c = 0; c < PACKED_COLUMNS; c++) {
       const j = c < cols.length ? cols[c] : -1;
-      v = v * 257 + (j >= 0 && j < k.length ? k[j] + 1 : 0);
+      v = v * 257 + (j >= 0 && j < len ? keyByte(e, j) + 1 : 0);
     }
     packed[i] = v * INDEX_BITS + i;
   }
   packed.sort();
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) out[i] = run[packed[i] % INDEX_BITS];
-  // equal packed columns: order by all bytes
+  // groups with equal packed columns: by all bytes (insertion sort for small groups)
   let g = 0;
   while (g < n) {
     const group = Math.floor(packed[g] / INDEX_BITS);
     let h = g + 1;
     while (h < n && Math.floor(packed[h] / INDEX_BITS) === group) h++;
-    if (h - g > 1) {
-      const part = out.slice(g, h).sort(byBytes);
+    if (h - g > 24) {
+      const part = out.slice(g, h).sort(compare);
       for (let i = g; i < h; i++) out[i] = part[i - g];
+    } else {
+      for (let i = g + 1; i < h; i++) {
+        const x = out[i];
+        let j = i - 1;
+        while (j >= g && compare(out[j], x) > 0) {
+          out[j + 1] = out[j];
+          j--;
+        }
+        out[j + 1] = x;
+      }
     }
     g = h;
   }
