@@ -5,7 +5,7 @@
  */
 import { ByteWriter } from '../writer-io';
 import { fromHex } from '../io';
-import { METADATA_MAGIC } from '../metadata';
+import { KeyGroupsHandle, METADATA_MAGIC, Metadata, OperatorHandle, StreamHandle } from '../metadata';
 import { randomUUID } from 'node:crypto';
 
 export type WStream = { type: 1; name: string; data: Uint8Array } | { type: 6; relative: string; size: number };
@@ -146,4 +146,40 @@ export function metadataBytes(m: WMetadata): Uint8Array {
 
 export function cryptoRandomUuid(): string {
   return randomUUID();
+}
+
+/**
+ * A parsed `_metadata` as the writer's input, handle for handle: inline (1) and relative (6) stream
+ * handles, canonical and full key-group handles (3, 7, 12), partitionable operator handles. Throws
+ * for anything else (native/incremental or changelog state, absolute paths), which the writer does
+ * not reproduce. `version` overrides the source's metadata version.
+ */
+export function asWriterMetadata(m: Metadata, version: WMetadata['version'] = m.version as WMetadata['version']): WMetadata {
+  const stream = (h: StreamHandle | null): WStream => {
+    if (h?.type === 1) return { type: 1, name: h.name, data: h.data };
+    if (h?.type === 6) return { type: 6, relative: h.relative, size: h.size };
+    throw new Error(`stream handle type ${h?.type} is not written`);
+  };
+  const keyed = (h: { type: number } | null): WKeyedHandle | null => {
+    if (!h) return null;
+    if (h.type !== 3 && h.type !== 7 && h.type !== 12) throw new Error(`keyed handle type ${h.type} is not written`);
+    const k = h as KeyGroupsHandle;
+    return { type: k.type, start: k.start, offsets: k.offsets, data: stream(k.data), stateHandleId: k.stateHandleId };
+  };
+  const op = (h: OperatorHandle | null): WOperatorHandle | null => (h ? { states: h.states, data: stream(h.data) } : null);
+  return {
+    version,
+    checkpointId: m.checkpointId,
+    operators: m.operators.map((o) => ({
+      id: o.id,
+      name: o.name ?? '',
+      uid: o.uid ?? '',
+      parallelism: o.parallelism,
+      maxParallelism: o.maxParallelism,
+      coordinator: o.coordinator?.type === 1 ? { name: o.coordinator.name, data: o.coordinator.data } : null,
+      finished: o.finished,
+      finishedSubtasks: o.finishedSubtasks,
+      subtasks: o.subtasks.map((s) => ({ index: s.index, managedOperator: op(s.managedOperator), rawOperator: op(s.rawOperator), managedKeyed: keyed(s.managedKeyed), rawKeyed: keyed(s.rawKeyed) })),
+    })),
+  };
 }

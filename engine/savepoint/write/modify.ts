@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from '../metadata';
+import { KeyGroupsHandle, Metadata, OperatorEntry, parseMetadata } from '../metadata';
 import { keyGroupForHash, keyGroupRange, operatorIdFromUid } from '../murmur';
 import { SerializerSnapshot } from '../serializers';
 import { ByteWriter } from '../writer-io';
@@ -16,7 +16,7 @@ import { encodeOperatorFile, parseOperatorFile, ListStateData, BroadcastStateDat
 import { keyString } from './keyed-file';
 import { ByteReader } from '../io';
 import { codecFor } from '../values';
-import { metadataBytes, WKeyedHandle, WMetadata, WOperator, WOperatorHandle, WStream, WSubtask } from './metadata-writer';
+import { asWriterMetadata, metadataBytes, WKeyedHandle, WMetadata, WOperator, WSubtask } from './metadata-writer';
 import { Carrier, readStream, streamName } from './copy';
 import { SavepointOutput, WriteError } from './output';
 import { CompositeKeys, joinListElements, mapValueBytes, parseSpec, SpecError, writeOperator } from './bootstrap';
@@ -63,33 +63,7 @@ function sourceTrailer(sp: LoadedSavepoint): Uint8Array | undefined {
   const m = sp.meta;
   if (m.version < 4 || m.masterStates.length) return undefined;
   try {
-    const stream = (h: StreamHandle | null): WStream => {
-      if (h?.type === 1) return { type: 1, name: h.name, data: h.data };
-      if (h?.type === 6) return { type: 6, relative: h.relative, size: h.size };
-      throw new Error('other handle');
-    };
-    const keyed = (h: OperatorEntry['subtasks'][number]['managedKeyed']): WKeyedHandle | null => {
-      if (!h) return null;
-      if (h.type !== 3 && h.type !== 7 && h.type !== 12) throw new Error('other handle');
-      const k = h as KeyGroupsHandle;
-      return { type: k.type, start: k.start, offsets: k.offsets, data: stream(k.data), stateHandleId: k.stateHandleId };
-    };
-    const op = (h: OperatorHandle | null): WOperatorHandle | null => (h ? { states: h.states, data: stream(h.data) } : null);
-    const same = metadataBytes({
-      version: Math.min(m.version, 6) as 4 | 5 | 6,
-      checkpointId: m.checkpointId,
-      operators: m.operators.map((o) => ({
-        id: o.id,
-        name: o.name ?? '',
-        uid: o.uid ?? '',
-        parallelism: o.parallelism,
-        maxParallelism: o.maxParallelism,
-        coordinator: o.coordinator?.type === 1 ? { name: o.coordinator.name, data: o.coordinator.data } : null,
-        finished: o.finished,
-        finishedSubtasks: o.finishedSubtasks,
-        subtasks: o.subtasks.map((s) => ({ index: s.index, managedOperator: op(s.managedOperator), rawOperator: op(s.rawOperator), managedKeyed: keyed(s.managedKeyed), rawKeyed: keyed(s.rawKeyed) })),
-      })),
-    });
+    const same = metadataBytes(asWriterMetadata(m, Math.min(m.version, 6) as 4 | 5 | 6));
     const body = same.length - 5;
     const orig = fs.readFileSync(m.file);
     if (orig.length <= body + 4 || orig[body] !== 0xac || orig[body + 1] !== 0xed) return undefined;
