@@ -56,7 +56,7 @@ describe('timers: writer output equals Flink-written timers (corpus)', () => {
     for (const c of CASES) {
       const dir = path.join(FIXTURES, version, c);
       it(`${version}/${c}: every timer's key bytes and every timer queue's meta info`, function () {
-        if (!fs.existsSync(dir)) this.skip();
+        assert.ok(fs.existsSync(dir), `corpus case ${dir} is missing`);
         const lines = fs
           .readFileSync(path.join(dir, 'dump.jsonl'), 'utf8')
           .split('\n')

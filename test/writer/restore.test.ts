@@ -365,7 +365,7 @@ describe('writer: savepoints restored by real Flink (engine.jar check)', functio
   });
 
   it('Flink 2.x (engine.jar built with -Pflink2) restores the same savepoint, and a V6 one', async function () {
-    if (!fs.existsSync(ENGINE_JAR_FLINK2)) this.skip(); // build: mvn -f engine/runtime/pom.xml package -Pflink2
+    assert.ok(fs.existsSync(ENGINE_JAR_FLINK2), `${ENGINE_JAR_FLINK2} is missing: build it with \`npm run engine -- 2.3.0\``);
     const v4 = checkOk(typesSp, typesSpec, { jar: ENGINE_JAR_FLINK2, backend: 'rocksdb', parallelism: 2 });
     assert.equal(v4.entries, 79 + 2 + 2);
     const spec6 = path.join(dir, 'types', 'spec6.json');
