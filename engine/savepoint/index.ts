@@ -18,7 +18,7 @@ import { Limits, SavepointFormatError } from './errors';
 import { ByteReader, ByteSink, compareBytes } from './io';
 import { BytesSource, DataSource, FileSource, readAll } from './files';
 import { KeyedHandle, KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from './metadata';
-import { codecOf, KeyedHeader, KeyedStateDecoder, parseSection, parseSectionIndex, rawEntryAt, readKeyedHeader, RawEntry, SectionIndex } from './keyed';
+import { codecOf, DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, parseSectionIndex, readKeyedHeader, RawEntry, SectionIndex } from './keyed';
 import { encodeWith, Value } from './values';
 import { OperatorHeader, readBroadcastMap, readOperatorHeader, renderListElement, sliceRange } from './operator';
 import { stateLineFields, StateTypes } from './statemeta';
@@ -318,7 +318,7 @@ export async function listStates(sp: Savepoint, opId: string): Promise<StateInfo
 // ---------------------------------------------------------------------------------------------
 // keyed entries
 
-function keyedEntryLine(opId: string, state: string, d: ReturnType<KeyedStateDecoder['decode']>): string {
+function keyedEntryLine(opId: string, state: string, d: DecodedEntry): string {
   let s = `{"type":"entry","operator":"${opId}","state":${JSON.stringify(state)},"keyGroup":${d.keyGroup}`;
   if (d.key !== undefined) s += `,"key":${d.key}`;
   if (d.namespace !== undefined) s += `,"namespace":${d.namespace}`;
@@ -422,215 +422,160 @@ function indexOrder(ix: SectionIndex, kept: number[], types: StateTypes[]): numb
   return order;
 }
 
-/** sortByKeyBytes over a section index: entry numbers sorted by composite key bytes (flag bit cleared). */
-function sortRunByKey(ix: SectionIndex, run: number[]): number[] {
-  const { buf, keyStart: ks, keyEnd: ke } = ix;
-  return sortByKeyBytes(
-    run,
-    (e) => ke[e] - ks[e],
-    (e, j) => (j === 0 ? buf[ks[e]] & 0x7f : buf[ks[e] + j]),
-    (x, y) => compareKeysAt(buf, ks[x], ke[x], ks[y], ke[y]),
-  );
-}
-
-interface KeyedLine {
-  state: string;
-  rawKey: Uint8Array;
-  entry: Entry;
-}
-
-/** Decodes one key group of one handle; entries sorted by state name, then raw key bytes. */
-async function decodeKeyGroup(oo: OpenOperator, it: KgItem, stateFilter?: string): Promise<KeyedLine[]> {
-  return decodeRawEntries(oo, it, await readKeyGroup(it), stateFilter);
-}
-
-/** decodeKeyGroup over given raw entries of the key group. */
-function decodeRawEntries(oo: OpenOperator, it: KgItem, raw: RawEntry[], stateFilter?: string): KeyedLine[] {
-  const lines: KeyedLine[] = [];
-  const kept: RawEntry[] = [];
-  for (const e of raw) {
-    const t = it.part.header.types[e.stateId];
-    if (stateFilter !== undefined && t.name !== stateFilter) continue;
-    kept.push(e);
-    const dec = it.part.decoders[e.stateId];
-    if (!dec) throw new SavepointFormatError(it.part.src.file, e.keyAt, `a decodable state ${t.name}`);
-    const d = dec.decode(e, it.part.src.file, it.kg);
-    const line = keyedEntryLine(oo.op.id, t.name, d);
-    lines.push({
-      state: t.name,
-      rawKey: e.key,
-      entry: {
-        type: 'entry',
-        operator: oo.op.id,
-        state: t.name,
-        subtask: it.part.subtask,
-        keyGroup: d.keyGroup,
-        key: d.key,
-        namespace: d.namespace,
-        userKey: d.userKey,
-        value: d.value,
-        timestamp: d.timestamp,
-        line,
-      },
-    });
-  }
-  const order = dumpOrder(kept, it.part.header.types);
-  return order ? order.map((i) => lines[i]) : lines;
-}
-
 /**
- * The dump order of a key group's entries (state name, then raw key bytes) as indexes into
- * `kept`, or undefined when they already are in that order (RocksDB writes them so). Keys are
- * compared as byte strings (native string comparison), states by name.
+ * Entry numbers `run` of a section sorted by their composite keys' bytes (unsigned, a shorter key
+ * first when it is a prefix; the first byte's meta-data-follows bit masked). Already sorted runs
+ * (RocksDB order) come back as they are; otherwise an MSD radix sort over the key bytes (columns
+ * every key shares are skipped without moving anything), insertion sort for small ranges. Keys of
+ * one state are unique, so stability does not matter. Exported for its tests.
  */
-function dumpOrder(kept: RawEntry[], types: StateTypes[]): number[] | undefined {
-  const m = kept.length;
-  let sorted = true;
-  for (let i = 1; i < m; i++) {
-    const a = kept[i - 1];
-    const b = kept[i];
-    const c = a.stateId === b.stateId ? 0 : cmpStr(types[a.stateId].name, types[b.stateId].name);
-    if (c > 0 || (c === 0 && compareBytes(a.key, b.key) > 0)) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return undefined;
-  // states by name; within a state (its entries are one run in the section) keys by bytes
-  const byState = new Map<number, number[]>();
-  for (let i = 0; i < m; i++) {
-    const id = kept[i].stateId;
-    let run = byState.get(id);
-    if (!run) byState.set(id, (run = []));
-    run.push(i);
-  }
-  const ids = [...byState.keys()].sort((a, b) => cmpStr(types[a].name, types[b].name));
-  const order: number[] = [];
-  for (const id of ids) {
-    const run = byState.get(id)!;
-    for (const i of sortByKey(kept, run)) order.push(i);
-  }
-  return order;
-}
-
-/** Number of leading columns packed into a sort number (base 257: a byte + 1, or 0 past the end). */
-const PACKED_COLUMNS = 4;
-const INDEX_BITS = 65536;
-
-/** sortByKeyBytes over decoded raw entries: indexes `run` (into `kept`) sorted by raw key bytes. */
-function sortByKey(kept: RawEntry[], run: number[]): number[] {
-  return sortByKeyBytes(
-    run,
-    (e) => kept[e].key.length,
-    (e, j) => kept[e].key[j],
-    (x, y) => compareBytes(kept[x].key, kept[y].key),
-  );
-}
-
-/**
- * `run` (entry numbers) sorted by their keys' bytes, unsigned, shorter first. Already sorted runs
- * (RocksDB order) come back as they are. Otherwise keys are first ordered by a number packing the
- * first PACKED_COLUMNS key columns that are not the same in every key (a native typed-array sort, no
- * comparator), then each group of equal numbers by full byte comparison.
- */
-function sortByKeyBytes(
-  run: number[],
-  keyLength: (e: number) => number,
-  keyByte: (e: number, j: number) => number,
-  compare: (x: number, y: number) => number,
-): number[] {
+export function sortRunByKey(ix: SectionIndex, run: number[]): number[] {
   const n = run.length;
+  const { buf, keyStart: ks, keyEnd: ke } = ix;
   let sorted = true;
-  for (let i = 1; i < n && sorted; i++) if (compare(run[i - 1], run[i]) > 0) sorted = false;
+  for (let i = 1; i < n && sorted; i++) if (compareKeysAt(buf, ks[run[i - 1]], ke[run[i - 1]], ks[run[i]], ke[run[i]]) > 0) sorted = false;
   if (sorted) return run;
-  if (n > INDEX_BITS) return run.slice().sort(compare);
-  // the columns where the keys differ (a key too short for a column differs)
-  const cols: number[] = [];
-  const first = run[0];
-  const firstLen = keyLength(first);
-  let maxLen = 0;
-  for (let i = 0; i < n; i++) maxLen = Math.max(maxLen, keyLength(run[i]));
-  for (let j = 0; j < maxLen && cols.length < PACKED_COLUMNS; j++) {
-    const b = j < firstLen ? keyByte(first, j) : -1;
-    let same = b >= 0;
-    for (let i = 1; i < n && same; i++) {
-      const e = run[i];
-      if (j >= keyLength(e) || keyByte(e, j) !== b) same = false;
-    }
-    if (!same) cols.push(j);
-  }
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = run[i];
-    const len = keyLength(e);
-    let v = 0;
-    for (let c = 0; c < PACKED_COLUMNS; c++) {
-      const j = c < cols.length ? cols[c] : -1;
-      v = v * 257 + (j >= 0 && j < len ? keyByte(e, j) + 1 : 0);
-    }
-    packed[i] = v * INDEX_BITS + i;
-  }
-  packed.sort();
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = run[packed[i] % INDEX_BITS];
-  // groups with equal packed columns: by all bytes (insertion sort for small groups)
-  let g = 0;
-  while (g < n) {
-    const group = Math.floor(packed[g] / INDEX_BITS);
-    let h = g + 1;
-    while (h < n && Math.floor(packed[h] / INDEX_BITS) === group) h++;
-    if (h - g > 24) {
-      const part = out.slice(g, h).sort(compare);
-      for (let i = g; i < h; i++) out[i] = part[i - g];
-    } else {
-      for (let i = g + 1; i < h; i++) {
-        const x = out[i];
+  const a = Int32Array.from(run);
+  radixSortKeys(ix, a, new Int32Array(n), 0, n, 0, 0, []);
+  return Array.from(a);
+}
+
+/** Ranges up to this size are insertion-sorted. */
+const RADIX_CUTOFF = 24;
+/** Deeper branchings (only adversarial keys get there) fall back to a comparison sort: bounded recursion. */
+const RADIX_MAX_LEVELS = 64;
+
+/** Sorts a[lo, hi) (entry numbers) by key bytes from column d on (all keys agree before d). */
+function radixSortKeys(ix: SectionIndex, a: Int32Array, tmp: Int32Array, lo: number, hi: number, d: number, level: number, counts: Int32Array[]): void {
+  const { buf, keyStart: ks, keyEnd: ke } = ix;
+  const cmp = (x: number, y: number) => compareKeysAt(buf, ks[x], ke[x], ks[y], ke[y]);
+  for (;;) {
+    const n = hi - lo;
+    if (n <= RADIX_CUTOFF) {
+      for (let i = lo + 1; i < hi; i++) {
+        const x = a[i];
         let j = i - 1;
-        while (j >= g && compare(out[j], x) > 0) {
-          out[j + 1] = out[j];
+        while (j >= lo && cmp(a[j], x) > 0) {
+          a[j + 1] = a[j];
           j--;
         }
-        out[j + 1] = x;
+        a[j + 1] = x;
       }
+      return;
     }
-    g = h;
+    if (level >= RADIX_MAX_LEVELS) {
+      a.set(Array.from(a.subarray(lo, hi)).sort(cmp), lo);
+      return;
+    }
+    // bucket of each key at column d: 0 = the key ended, otherwise the byte + 1
+    let c = counts[level];
+    if (c) c.fill(0);
+    else c = counts[level] = new Int32Array(258);
+    for (let i = lo; i < hi; i++) {
+      const e = a[i];
+      const p = ks[e] + d;
+      c[p < ke[e] ? (d === 0 ? buf[p] & 0x7f : buf[p]) + 2 : 1]++;
+    }
+    let whole = -1;
+    for (let b = 1; b < 258; b++) {
+      if (c[b] === n) whole = b - 1;
+      if (c[b] !== 0) break;
+    }
+    if (whole === 0) return; // every key ended here: all equal
+    if (whole > 0) {
+      d++; // a column every key shares
+      continue;
+    }
+    for (let b = 1; b < 258; b++) c[b] += c[b - 1]; // c[b] = start of bucket b
+    for (let i = lo; i < hi; i++) {
+      const e = a[i];
+      const p = ks[e] + d;
+      tmp[lo + c[p < ke[e] ? (d === 0 ? buf[p] & 0x7f : buf[p]) + 1 : 0]++] = e;
+    }
+    a.set(tmp.subarray(lo, hi), lo);
+    // now c[b] = end of bucket b; bucket 0 (keys that ended) holds at most equal keys
+    let start = c[0];
+    for (let b = 1; b < 257; b++) {
+      const end = c[b];
+      if (end - start > 1) radixSortKeys(ix, a, tmp, lo + start, lo + end, d + 1, level + 1, counts);
+      start = end;
+    }
+    return;
   }
-  return out;
+}
+
+/** A keyed entry of the public iteration; its dump line is rendered only when asked for. */
+class KeyedEntry implements Entry {
+  readonly type = 'entry' as const;
+  readonly keyGroup: number;
+  readonly key?: string;
+  readonly namespace?: string;
+  readonly userKey?: string;
+  readonly value?: string;
+  readonly timestamp?: string;
+  private text?: string;
+
+  constructor(
+    readonly operator: string,
+    readonly state: string,
+    readonly subtask: number,
+    d: DecodedEntry,
+  ) {
+    this.keyGroup = d.keyGroup;
+    this.key = d.key;
+    this.namespace = d.namespace;
+    this.userKey = d.userKey;
+    this.value = d.value;
+    this.timestamp = d.timestamp;
+  }
+
+  get line(): string {
+    return (this.text ??= keyedEntryLine(this.operator, this.state, this));
+  }
 }
 
 /**
- * The dump lines of one key group of one handle, sorted by state name, then raw key bytes: the
- * dump's hot path (no Entry objects; the sort is skipped when the stored order already is the
- * dump's order, as RocksDB writes it).
+ * The entries of one key group of one handle that pass `keep` and the state filter, decoded in dump
+ * order (state name, then raw key bytes).
  */
-function keyGroupLines(oo: OpenOperator, it: KgItem, raw: RawEntry[], stateFilter?: string): string[] {
+function decodeSection(oo: OpenOperator, it: KgItem, ix: SectionIndex, stateFilter?: string, keep?: (ix: SectionIndex, i: number) => boolean): KeyedEntry[] {
   const part = it.part;
   const types = part.header.types;
-  const heads = part.lineHeads ?? (part.lineHeads = types.map((t) => `{"type":"entry","operator":"${oo.op.id}","state":${JSON.stringify(t.name)},"keyGroup":`));
-  const file = part.src.file;
-  const n = raw.length;
-  const lines: string[] = [];
-  const kept: RawEntry[] = [];
-  for (let i = 0; i < n; i++) {
-    const e = raw[i];
-    const t = types[e.stateId];
-    if (stateFilter !== undefined && t.name !== stateFilter) continue;
-    const dec = part.decoders[e.stateId];
-    if (!dec) throw new SavepointFormatError(file, e.keyAt, `a decodable state ${t.name}`);
-    lines.push(heads[e.stateId] + it.kg + dec.lineTail(e, file));
-    kept.push(e);
+  const kept: number[] = [];
+  for (let i = 0; i < ix.count; i++) {
+    if (stateFilter !== undefined && types[ix.state[i]]?.name !== stateFilter) continue;
+    if (keep && !keep(ix, i)) continue;
+    kept.push(i);
   }
-  const order = dumpOrder(kept, types);
-  if (!order) return lines;
-  const m = order.length;
-  const out = new Array<string>(m);
-  for (let i = 0; i < m; i++) out[i] = lines[order[i]];
-  return out;
+  const kr = new ByteReader(ix.buf, ix.file, ix.base);
+  const vr = new ByteReader(ix.buf, ix.file, 0);
+  const decodeAll = (list: number[]): KeyedEntry[] => {
+    const out = new Array<KeyedEntry>(list.length);
+    for (let k = 0; k < list.length; k++) {
+      const e = list[k];
+      const id = ix.state[e];
+      const dec = part.decoders[id];
+      if (!dec) throw new SavepointFormatError(ix.file, ix.base + ix.keyStart[e], `a decodable state ${types[id].name}`);
+      out[k] = new KeyedEntry(oo.op.id, types[id].name, part.subtask, dec.decodeAt(ix, e, it.kg, kr, vr));
+    }
+    return out;
+  };
+  const order = indexOrder(ix, kept, types);
+  if (!order) return decodeAll(kept);
+  try {
+    return decodeAll(order);
+  } catch (e) {
+    // a bad entry: report the first one in stored order, as the dump (and the oracle) do
+    decodeAll(kept);
+    throw e;
+  }
 }
 
 /**
- * `keyGroupLines` as UTF-8 bytes with a newline after every line (the CLI's path: no strings per
- * line). Undefined when nothing is printed.
+ * The dump lines of one key group of one handle as UTF-8 bytes, a newline after every line, in dump
+ * order (state name, then raw key bytes; the order depends on the raw keys only, so lines are
+ * rendered straight in that order, and not sorted when stored that way, as RocksDB writes them).
+ * Undefined when nothing is printed.
  */
 function keyGroupBytes(oo: OpenOperator, it: KgItem, ix: SectionIndex, sizeHint: number, stateFilter?: string): Uint8Array | undefined {
   const part = it.part;
@@ -739,41 +684,10 @@ export async function* dumpChunks(sp: Savepoint, opts: DumpOptions = {}, counts:
  * within a handle. A failing key group ends its handle with one error line.
  */
 async function* keyedLineBatches(oo: OpenOperator, stateFilter?: string, counts?: { errors: number }): AsyncGenerator<string[]> {
-  const errorLine = (opId: string, subtask: number, slot: string, message: string): string => {
-    if (counts) counts.errors++;
-    return errorLineOf(opId, subtask, slot, message);
-  };
-  type Slot = { start: number; subtask: number; part?: KeyedPart; err?: HandleError };
-  const slots: Slot[] = [
-    ...oo.keyed.map((part) => ({ start: part.handle.start, subtask: part.subtask, part })),
-    ...oo.errors.filter((e) => e.slot === 'managedKeyed').map((err) => ({ start: err.start, subtask: err.subtask, err })),
-  ];
-  slots.sort((a, b) => a.start - b.start || a.subtask - b.subtask);
-  for (const s of slots) {
-    if (s.err) {
-      yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', s.err.message)];
-      continue;
-    }
-    const items = keyGroupItemsOf(s.part!);
-    // the next key group is read while this one is decoded (at most two in memory)
-    const settle = (p: Promise<RawEntry[]>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
-    let next = items.length ? settle(readKeyGroup(items[0])) : undefined;
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      const got: { raw?: RawEntry[]; error?: unknown } = await next!;
-      next = i + 1 < items.length && got.raw ? settle(readKeyGroup(items[i + 1])) : undefined;
-      let lines: string[];
-      try {
-        if (got.error !== undefined) throw got.error;
-        lines = keyGroupLines(oo, it, got.raw!, stateFilter);
-      } catch (e) {
-        if (!(e instanceof SavepointFormatError)) throw e;
-        if (next) await next; // do not leave a read running on a source about to close
-        yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', errorMessage(e))];
-        break;
-      }
-      if (lines.length) yield lines;
-    }
+  const decoder = new TextDecoder();
+  for await (const chunk of keyedByteChunks(oo, stateFilter, counts ?? { errors: 0 })) {
+    if (Array.isArray(chunk)) yield chunk;
+    else yield decoder.decode(chunk.subarray(0, chunk.length - 1)).split('\n');
   }
 }
 
@@ -890,7 +804,7 @@ export async function* entries(sp: Savepoint, opId: string, opts: EntryOptions =
     for (const s of slots) {
       if (s.err) throw s.err.error;
       for (const it of keyGroupItemsOf(s.part!, opts.fromKeyGroup, opts.toKeyGroup)) {
-        for (const l of await decodeKeyGroup(oo, it, opts.state)) yield l.entry;
+        yield* decodeSection(oo, it, await readKeyGroupIndex(it), opts.state);
       }
     }
     if (opts.fromKeyGroup === undefined && opts.toKeyGroup === undefined) {
@@ -981,15 +895,8 @@ async function lookupIn(oo: OpenOperator, state: string | undefined, key: string
     // only entries whose composite key starts with the key's serialized bytes are decoded
     const keep = keyBytesFilter(p, key, keyType);
     for (const it of keyGroupItemsOf(p, kg, kg)) {
-      let lines: KeyedLine[];
-      if (keep) {
-        // select on the section index (no objects for the other entries), decode the matches only
-        const ix = await readKeyGroupIndex(it);
-        const raw: RawEntry[] = [];
-        for (let i = 0; i < ix.count; i++) if (keep(ix, i)) raw.push(rawEntryAt(ix, i));
-        lines = decodeRawEntries(oo, it, raw, state);
-      } else lines = await decodeKeyGroup(oo, it, state);
-      for (const l of lines) if (l.entry.key === json) out.push(l.entry);
+      // with a byte filter only the matching entries are decoded
+      for (const e of decodeSection(oo, it, await readKeyGroupIndex(it), state, keep)) if (e.key === json) out.push(e);
     }
   }
   return out;

@@ -295,18 +295,45 @@ export class KeyedStateDecoder {
   }
 
   decode(e: RawEntry, file: string, expectedKeyGroup: number): DecodedEntry {
-    const kr = new ByteReader(e.key, file, e.keyAt);
-    // the oracle only warns about a prefix that differs from the section's key group; the section's wins
+    return this.decodeFrom(new ByteReader(e.key, file, e.keyAt), new ByteReader(e.value, file, 0), expectedKeyGroup);
+  }
+
+  /**
+   * `decode` of entry i of a section index; `kr` and `vr` are readers over `ix.buf` reused for
+   * every entry (the entries() path: no copies or views per entry).
+   */
+  decodeAt(ix: SectionIndex, i: number, kg: number, kr: ByteReader, vr: ByteReader): DecodedEntry {
+    kr.base = ix.base;
+    kr.pos = ix.keyStart[i];
+    kr.end = ix.keyEnd[i];
+    const vs = ix.valStart[i];
+    vr.base = -vs;
+    vr.pos = vs;
+    vr.end = ix.valEnd[i];
+    return this.decodeFrom(kr, vr, kg);
+  }
+
+  /**
+   * Decodes one entry: `kr` spans the composite key (from its key-group prefix to its end), `vr` the
+   * value. Both may be windows of a larger buffer. Key-group prefix bytes are read, not checked:
+   * the oracle only warns about a prefix that differs from the section's key group; the section's wins.
+   */
+  private decodeFrom(kr: ByteReader, vr: ByteReader, kg: number): DecodedEntry {
+    const buf = kr.buf;
+    const keyStart = kr.pos;
+    const keyEnd = kr.end;
+    const vStart = vr.pos;
+    const vbuf = vr.buf;
+    const vEnd = vr.end;
     if (this.prefix === 1) kr.u8('the key-group prefix');
     else kr.u16('the key-group prefix');
-    const kg = expectedKeyGroup;
     const t = this.t;
     if (t.kind === 'TIMER') return this.decodeTimer(kr, kg);
     if (t.backend === 'PRIORITY_QUEUE') {
       // a non-timer priority queue: the element is the key after the prefix, printed as `value`
       const out: DecodedEntry = { keyGroup: kg };
       const c = this.valC;
-      if (!c || c.opaque) out.value = rawJson(e.key.subarray(this.prefix), t.value ? typeString(t.value) : 'Unknown');
+      if (!c || c.opaque) out.value = rawJson(buf.subarray(keyStart + this.prefix, keyEnd), t.value ? typeString(t.value) : 'Unknown');
       else out.value = render(c, kr);
       return out;
     }
@@ -315,8 +342,7 @@ export class KeyedStateDecoder {
     let keyDone = false;
     let nsRaw = false;
     if (!keyC || keyC.opaque) {
-      out.key = rawJson(e.key.subarray(this.prefix), t.key ? typeString(t.key) : 'Unknown');
-      keyDone = false;
+      out.key = rawJson(buf.subarray(keyStart + this.prefix, keyEnd), t.key ? typeString(t.key) : 'Unknown');
     } else {
       const start = kr.pos;
       out.key = render(keyC, kr);
@@ -325,98 +351,56 @@ export class KeyedStateDecoder {
       const nsC = this.nsC;
       if (!nsC || nsC.opaque) {
         nsRaw = true;
-        if (!this.voidNs) out.namespace = rawJson(e.key.subarray(kr.pos), t.namespace ? typeString(t.namespace) : 'Unknown');
+        if (!this.voidNs) out.namespace = rawJson(buf.subarray(kr.pos, keyEnd), t.namespace ? typeString(t.namespace) : 'Unknown');
       } else {
         const nsStart = kr.pos;
-        const ns = nsC.decode(kr);
+        if (this.voidNs) nsC.decode(kr);
+        else out.namespace = render(nsC, kr);
         if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - nsStart);
-        if (!this.voidNs) out.namespace = nsC.toJson(ns);
       }
     }
-    const vr = new ByteReader(e.value, file, 0);
     switch (t.kind) {
       case 'LIST': {
         const c = this.valC;
         if (!c || c.opaque) {
           const listType =
             t.backend === 'KEY_VALUE_V2' ? `List<${t.value ? typeString(t.value) : 'Unknown'}>` : t.stateValue ? typeString(t.stateValue) : 'Unknown';
-          out.value = rawJson(e.value, listType);
+          out.value = rawJson(vbuf.subarray(vStart, vEnd), listType);
         } else {
-          const parts: string[] = [];
+          let s = '[';
+          let first = true;
           while (vr.remaining > 0) {
-            parts.push(render(c, vr));
+            if (!first) s += ',';
+            first = false;
+            s += render(c, vr);
             if (vr.remaining > 0) vr.u8('the list delimiter');
           }
-          out.value = `[${parts.join(',')}]`;
+          out.value = s + ']';
         }
         break;
       }
       case 'MAP': {
         if (keyDone && !nsRaw) {
           const uk = this.ukC;
-          if (!uk || !uk.decodableInTail) out.userKey = rawJson(e.key.subarray(kr.pos), t.userKey ? typeString(t.userKey) : 'Unknown');
+          if (!uk || !uk.decodableInTail) out.userKey = rawJson(buf.subarray(kr.pos, keyEnd), t.userKey ? typeString(t.userKey) : 'Unknown');
           else out.userKey = render(uk, kr);
         }
         const isNull = vr.bool('the map value null flag');
         if (isNull) out.value = 'null';
         else {
           const c = this.valC;
-          if (!c || !c.decodableInTail) out.value = rawJson(e.value.subarray(1), t.value ? typeString(t.value) : 'Unknown');
+          if (!c || !c.decodableInTail) out.value = rawJson(vbuf.subarray(vStart + 1, vEnd), t.value ? typeString(t.value) : 'Unknown');
           else out.value = render(c, vr);
         }
         break;
       }
       default: {
         const c = this.valC;
-        if (!c || !c.decodableInTail) out.value = rawJson(e.value, t.value ? typeString(t.value) : 'Unknown');
+        if (!c || !c.decodableInTail) out.value = rawJson(vbuf.subarray(vStart, vEnd), t.value ? typeString(t.value) : 'Unknown');
         else out.value = render(c, vr);
       }
     }
     return out;
-  }
-
-  /**
-   * The dump line's members after `"keyGroup":…` (from `,"key"` to the closing brace), exactly what
-   * `decode` renders: the hot path of `dump`, without the intermediate object.
-   */
-  lineTail(e: RawEntry, file: string): string {
-    const t = this.t;
-    if (t.kind === 'TIMER' || t.backend === 'PRIORITY_QUEUE' || !this.keyC || this.keyC.opaque || t.kind === 'LIST' || e.key.length < this.prefix) {
-      return tailOf(this.decode(e, file, 0));
-    }
-    const kr = new ByteReader(e.key, file, e.keyAt);
-    kr.pos = this.prefix;
-    const keyC = this.keyC;
-    const start = kr.pos;
-    let s = ',"key":' + render(keyC, kr);
-    if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - start);
-    const nsC = this.nsC;
-    let nsRaw = false;
-    if (!nsC || nsC.opaque) {
-      nsRaw = true;
-      if (!this.voidNs) s += ',"namespace":' + rawJson(e.key.subarray(kr.pos), t.namespace ? typeString(t.namespace) : 'Unknown');
-    } else {
-      const nsStart = kr.pos;
-      if (this.voidNs) nsC.decode(kr);
-      else s += ',"namespace":' + render(nsC, kr);
-      if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - nsStart);
-    }
-    const v = e.value;
-    if (t.kind === 'MAP') {
-      if (!nsRaw) {
-        const uk = this.ukC;
-        if (!uk || !uk.decodableInTail) s += ',"userKey":' + rawJson(e.key.subarray(kr.pos), t.userKey ? typeString(t.userKey) : 'Unknown');
-        else s += ',"userKey":' + render(uk, kr);
-      }
-      const vr = new ByteReader(v, file, 0);
-      if (vr.bool('the map value null flag')) return s + ',"value":null}';
-      const c = this.valC;
-      if (!c || !c.decodableInTail) return s + ',"value":' + rawJson(v.subarray(1), t.value ? typeString(t.value) : 'Unknown') + '}';
-      return s + ',"value":' + render(c, vr) + '}';
-    }
-    const c = this.valC;
-    if (!c || !c.decodableInTail) return s + ',"value":' + rawJson(v, t.value ? typeString(t.value) : 'Unknown') + '}';
-    return s + ',"value":' + render(c, new ByteReader(v, file, 0)) + '}';
   }
 
   /**
@@ -429,7 +413,7 @@ export class KeyedStateDecoder {
     const ks = ix.keyStart[i];
     const ke = ix.keyEnd[i];
     if (t.kind === 'TIMER' || t.backend === 'PRIORITY_QUEUE' || !keyC || keyC.opaque || ke - ks < this.prefix || (t.kind !== 'VALUE' && t.kind !== 'MAP' && t.kind !== 'REDUCING' && t.kind !== 'AGGREGATING' && t.kind !== 'LIST')) {
-      out.str(this.lineTail(rawEntryAt(ix, i), ix.file));
+      out.str(tailOf(this.decodeAt(ix, i, 0, kr, vr)));
       return;
     }
     kr.base = ix.base;
