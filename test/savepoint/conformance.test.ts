@@ -3,15 +3,18 @@
  * (docs/dump-format.md) for every case of the corpus under test/fixtures/savepoints/.
  *
  * `--no-entries` (the "first view", §6) must print exactly the dump's savepoint, operator, state,
- * skipped and error lines, on both sides: fsp always, engine.jar when a jar of the case's Flink
- * line is built (engine/runtime/target/flink-<version>/engine.jar, or $FSP_ENGINE_JAR_DIR/flink-<version>/engine.jar).
+ * skipped and error lines, on both sides: fsp, and engine.jar of the case's oracle Flink
+ * (engine/runtime/target/flink-<version>/engine.jar, or $FSP_ENGINE_JAR_DIR/flink-<version>/engine.jar).
+ * The oracle Flink is the folder's version, or for savepoints written by older releases
+ * (`npm run corpus:legacy`) case.json's `oracleFlinkVersion`; their committed dump.jsonl is
+ * re-checked against a live `engine.jar dump` here too.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../engine/cli/fsp';
-import { corpusCases, memoryIo } from './corpus';
+import { corpusCases, isLegacyCase, memoryIo, oracleFlinkVersion, type CorpusCase } from './corpus';
 
 const FIRST_VIEW_TYPES = new Set(['savepoint', 'operator', 'state', 'skipped', 'error']);
 
@@ -37,8 +40,9 @@ function assertSameLines(actual: string, expected: string, who: string, stderr =
   );
 }
 
-function engineJarFor(caseName: string): string | undefined {
-  const flink = caseName.split('/')[0]; // flink-1.20.3
+/** engine.jar of the Flink that reads the case for its oracle (built by npm test for both Flink lines). */
+function engineJarFor(c: CorpusCase): string | undefined {
+  const flink = `flink-${oracleFlinkVersion(c)}`;
   const dirs = [process.env.FSP_ENGINE_JAR_DIR, path.resolve(__dirname, '../../engine/runtime/target')].filter((d): d is string => !!d);
   for (const d of dirs) {
     const jar = path.join(d, flink, 'engine.jar');
@@ -77,9 +81,9 @@ describe('conformance: dump --no-entries (first view) on both sides', function (
       assert.equal(await main(['dump', c.savepoint, '--operator', 'no-such-operator'], m.io), 2);
       assert.equal(m.out(), '');
       assert.equal(m.err(), 'fsp: no operator matches no-such-operator\n');
-      const jar = engineJarFor(c.name);
-      if (!jar) return;
-      const r = spawnSync('java', ['-jar', jar, 'dump', c.savepoint, '--operator', 'no-such-operator'], { encoding: 'utf8' });
+      const jar = engineJarFor(c);
+      assert.ok(jar, `no engine.jar for Flink ${oracleFlinkVersion(c)}: build it with \`npm run engine -- all\``);
+      const r = spawnSync('java', ['-jar', jar!, 'dump', c.savepoint, '--operator', 'no-such-operator'], { encoding: 'utf8' });
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /no operator matches no-such-operator\n$/);
@@ -96,13 +100,38 @@ describe('conformance: dump --no-entries (first view) on both sides', function (
       assert.equal(code, expected.includes('{"type":"error"') ? 1 : 0, `exit code (stderr: ${m.err().trim()})`);
     });
     it(`engine.jar ${c.name}`, function () {
-      const jar = engineJarFor(c.name);
+      const jar = engineJarFor(c);
       // npm test builds engine.jar for every Flink line of the corpus
-      assert.ok(jar, `no engine.jar for ${c.name.split('/')[0]}: build it with \`npm run engine -- all\``);
+      assert.ok(jar, `no engine.jar for Flink ${oracleFlinkVersion(c)}: build it with \`npm run engine -- all\``);
       const r = spawnSync('java', ['-jar', jar!, 'dump', c.savepoint, '--no-entries'], { encoding: 'utf8', maxBuffer: 1 << 28 });
       const expected = firstViewOf(fs.readFileSync(c.dumpFile!, 'utf8'));
       assertSameLines(r.stdout, expected, 'engine.jar --no-entries', r.stderr.slice(-2000));
       assert.equal(r.status, expected.includes('{"type":"error"') ? 1 : 0, `exit code (stderr: ${r.stderr.slice(-2000)})`);
+    });
+  }
+});
+
+describe('conformance: the oracle of savepoints from older Flink releases, re-read live', function () {
+  this.timeout(180000);
+  const legacy = corpusCases().filter((c) => c.dumpFile && isLegacyCase(c));
+  it('has savepoints written by Flink releases older than the bundled ones', () => {
+    assert.ok(legacy.length > 0, 'no legacy corpus folders (case.json with oracleFlinkVersion): npm run corpus:legacy');
+  });
+  it('covers every _metadata version a Flink release from 1.13 to 2.3 writes (V3 to V6)', () => {
+    const versions = new Set(
+      corpusCases()
+        .filter((c) => c.dumpFile)
+        .map((c) => (JSON.parse(fs.readFileSync(c.dumpFile!, 'utf8').split('\n')[0]) as { version: number }).version),
+    );
+    for (const v of [3, 4, 5, 6]) assert.ok(versions.has(v), `no corpus savepoint with _metadata version ${v}`);
+  });
+  for (const c of legacy) {
+    it(`engine.jar ${oracleFlinkVersion(c)} dump ${c.name} == committed dump.jsonl`, function () {
+      const jar = engineJarFor(c);
+      assert.ok(jar, `no engine.jar for Flink ${oracleFlinkVersion(c)}: build it with \`npm run engine -- all\``);
+      const r = spawnSync('java', ['-jar', jar!, 'dump', c.savepoint], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      assertSameLines(r.stdout, fs.readFileSync(c.dumpFile!, 'utf8'), `engine.jar ${oracleFlinkVersion(c)}`, r.stderr.slice(-2000));
+      assert.equal(r.status, 0, `exit code (stderr: ${r.stderr.slice(-2000)})`);
     });
   }
 });

@@ -38,6 +38,29 @@ export function corpusCases(): CorpusCase[] {
   return out;
 }
 
+/** The Flink version of a corpus folder name ("flink-1.20.3" -> "1.20.3"). */
+function folderFlinkVersion(c: CorpusCase): string {
+  return c.name.split('/')[0].replace(/^flink-/, '');
+}
+
+/**
+ * The Flink whose `engine.jar dump` wrote the case's dump.jsonl: case.json's `oracleFlinkVersion`
+ * (savepoints written by older releases, read by the current engine of their line), else the Flink
+ * that wrote the savepoint (the folder's version).
+ */
+export function oracleFlinkVersion(c: CorpusCase): string {
+  if (c.caseJson) {
+    const j = JSON.parse(fs.readFileSync(c.caseJson, 'utf8')) as { oracleFlinkVersion?: unknown };
+    if (typeof j.oracleFlinkVersion === 'string' && j.oracleFlinkVersion) return j.oracleFlinkVersion;
+  }
+  return folderFlinkVersion(c);
+}
+
+/** True when another Flink than the one that wrote the savepoint produced its dump.jsonl (`npm run corpus:legacy`). */
+export function isLegacyCase(c: CorpusCase): boolean {
+  return oracleFlinkVersion(c) !== folderFlinkVersion(c);
+}
+
 /** Collects a CLI run's output in memory. */
 export function memoryIo(): { io: { stdout(t: string): void; stderr(t: string): void }; out: () => string; err: () => string } {
   const o: string[] = [];
