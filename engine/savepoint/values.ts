@@ -801,9 +801,9 @@ export function stringJsonTo(r: ByteReader, out: ByteSink): void {
       }
     }
   }
-  const v = readStringValue(r, 'a String');
-  if (v === null) out.str('null');
-  else jsonStringTo(v, out);
+  const n = readStringUnits(r, 'a String');
+  if (n < 0) out.str('null');
+  else jsonUnitsTo(stringUnits, n, out);
 }
 
 const HEX = '0123456789abcdef';
@@ -811,12 +811,19 @@ const HEX = '0123456789abcdef';
 /** `out.str(jsonString(s))` without the intermediate string: JSON.stringify's escaping, as UTF-8. */
 export function jsonStringTo(s: string, out: ByteSink): void {
   const n = s.length;
+  const units = n <= SCRATCH_UNITS ? scratchUnits : new Uint16Array(n);
+  for (let i = 0; i < n; i++) units[i] = s.charCodeAt(i);
+  jsonUnitsTo(units, n, out);
+}
+
+/** The first n UTF-16 code units of `units` as a JSON string (JSON.stringify's escaping), as UTF-8. */
+function jsonUnitsTo(units: Uint16Array, n: number, out: ByteSink): void {
   out.ensure(6 * n + 2);
   const o = out.buf;
   let p = out.pos;
   o[p++] = 0x22;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = units[i];
     if (c < 0x80) {
       if (c >= 0x20 && c !== 0x22 && c !== 0x5c) o[p++] = c;
       else {
@@ -839,7 +846,7 @@ export function jsonStringTo(s: string, out: ByteSink): void {
       o[p++] = 0xc0 | (c >> 6);
       o[p++] = 0x80 | (c & 0x3f);
     } else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      const d = i + 1 < n ? units[i + 1] : 0;
       if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         o[p++] = 0xf0 | (cp >> 18);
@@ -891,6 +898,23 @@ export function stringJson(r: ByteReader): string {
 
 /** Flink StringValue format (StringSerializer): varint (n+1), then n varint code units; 0 = null. */
 export function readStringValue(r: ByteReader, what = 'a String'): string | null {
+  const n = readStringUnits(r, what, true);
+  if (n < 0) return null;
+  if (asciiAt >= 0) return asciiString(r.buf, asciiAt, asciiAt + n);
+  const units = stringUnits;
+  // UTF-16 code units to a string: Node's Buffer#ucs2Slice (little-endian, as Uint16Array is on every platform Node runs on)
+  if (ucs2Slice && littleEndian) return ucs2Slice.call(new Uint8Array(units.buffer, units.byteOffset, 2 * n), 0, 2 * n);
+  let s = '';
+  for (let k = 0; k < n; k += 8192) s += String.fromCharCode(...units.subarray(k, Math.min(n, k + 8192)));
+  return s;
+}
+
+/**
+ * Reads a StringValue: its number of code units, or -1 for null. The units are in `stringUnits`
+ * (valid until the next call), except with `asciiRun` for an all-ASCII string: then `asciiAt` is
+ * where its n bytes (one per character) start in r.buf and nothing is copied.
+ */
+function readStringUnits(r: ByteReader, what: string, asciiRun = false): number {
   const at = r.offset;
   let len = r.u8(`the length of ${what}`);
   if (len >= 0x80) {
@@ -904,14 +928,15 @@ export function readStringValue(r: ByteReader, what = 'a String'): string | null
     }
     len += curr * 2 ** shift;
   }
-  if (len === 0) return null;
+  if (len === 0) return -1;
   const n = len - 1;
   if (n > r.remaining) r.fail(`${what} of at most ${r.remaining} characters`, `${n} characters`, at);
   const buf = r.buf;
   let pos = r.pos;
   const end = r.end;
+  asciiAt = -1;
   // fast path: n ASCII characters are n bytes below 0x80
-  if (n <= end - pos) {
+  if (asciiRun && n <= end - pos) {
     let ascii = true;
     for (let i = pos, e = pos + n; i < e; i++) {
       if (buf[i] >= 0x80) {
@@ -920,11 +945,13 @@ export function readStringValue(r: ByteReader, what = 'a String'): string | null
       }
     }
     if (ascii) {
+      asciiAt = pos;
       r.pos = pos + n;
-      return asciiString(buf, pos, pos + n);
+      return n;
     }
   }
   const units = n <= SCRATCH_UNITS ? scratchUnits : new Uint16Array(n);
+  stringUnits = units;
   for (let i = 0; i < n; i++) {
     if (pos >= end) {
       r.pos = pos;
@@ -950,15 +977,15 @@ export function readStringValue(r: ByteReader, what = 'a String'): string | null
     units[i] = c & 0xffff;
   }
   r.pos = pos;
-  // UTF-16 code units to a string: Node's Buffer#ucs2Slice (little-endian, as Uint16Array is on every platform Node runs on)
-  if (ucs2Slice && littleEndian) return ucs2Slice.call(new Uint8Array(units.buffer, units.byteOffset, 2 * n), 0, 2 * n);
-  let s = '';
-  for (let k = 0; k < n; k += 8192) s += String.fromCharCode(...units.subarray(k, Math.min(n, k + 8192)));
-  return s;
+  return n;
 }
 
 const SCRATCH_UNITS = 4096;
 const scratchUnits = new Uint16Array(SCRATCH_UNITS);
+/** The code units read by the last readStringUnits (the scratch array, or a larger one). */
+let stringUnits = scratchUnits;
+/** Set by readStringUnits(…, true): where an all-ASCII string's bytes start, or -1. */
+let asciiAt = -1;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const ucs2Slice: ((this: Uint8Array, start: number, end: number) => string) | undefined =
   typeof Buffer !== 'undefined' && typeof (Buffer.prototype as unknown as { ucs2Slice?: unknown }).ucs2Slice === 'function'
