@@ -4,7 +4,9 @@
  *
  * Payloads have no length prefix, so a snapshot class we do not know cannot be skipped in general:
  * such a class throws a SavepointFormatError naming it. Classes whose payload layout we know but
- * whose values we do not decode (Scala, Flink `Value` types, …) are read and become `unknown`.
+ * whose values we do not decode (Scala `Try` / `Unit`, Flink `Value` types, …) are read and become
+ * `unknown`. The Scala API's case class, Option, Either, collection and Enumeration snapshots
+ * (Flink 1.x) are decoded (values.ts).
  */
 import { Limits, SavepointFormatError } from './errors';
 import { ByteReader } from './io';
@@ -18,6 +20,8 @@ export type SnapshotKind =
   | 'list' | 'arrayList' | 'map' | 'set'
   | 'tuple' | 'tuple0' | 'row' | 'nullable' | 'enum' | 'pojo' | 'kryo' | 'avro' | 'java'
   | 'ttl' | 'voidNamespace' | 'timeWindow' | 'globalWindow' | 'timer'
+  /** The Scala API (Flink 1.x): case classes (and Scala tuples), Option, Either, collections, Enumeration values. */
+  | 'caseClass' | 'option' | 'either' | 'traversable' | 'scalaEnum'
   | 'unknown';
 
 export interface PojoFieldSnapshot {
@@ -61,7 +65,7 @@ export interface SerializerSnapshot {
   row?: { supportsRowKind: boolean };
   nullable?: { paddingLength: number };
   genericArray?: { componentClass: string };
-  /** Scala case class / Tuple2 case class name, Traversable CanBuildFrom code, generic type class, … (unknown kinds). */
+  /** Scala case class / Tuple2 case class name, Traversable CanBuildFrom code, generic type class, … */
   detail?: string;
   scalaEnum?: { className: string; constants: { name: string; id: number }[] };
   /** Set when the snapshot was wrapped by a 2.x TtlAwareSerializerSnapshot (which we unwrap). */
@@ -449,7 +453,7 @@ function enumEntry(): Entry {
 function scalaEnumEntry(): Entry {
   return {
     read(r, s) {
-      s.kind = 'unknown';
+      s.kind = 'scalaEnum';
       const className = r.utf('the Scala enumeration class');
       const n = r.count(`the value count of ${className}`, 6);
       const constants: { name: string; id: number }[] = [];
@@ -545,11 +549,13 @@ for (const v of ['Boolean', 'Byte', 'Char', 'Double', 'Float', 'Int', 'Long', 'N
 }
 add('org.apache.flink.api.scala.typeutils.UnitSerializer$UnitSerializerSnapshot', simple('unknown'));
 add('org.apache.flink.api.scala.typeutils.NothingSerializerSnapshot', simple('unknown'));
-add('org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot', composite('unknown', utfOuter('detail')));
-add('org.apache.flink.api.scala.typeutils.Tuple2CaseClassSerializerSnapshot', composite('unknown', utfOuter('detail')));
-add('org.apache.flink.api.scala.typeutils.TraversableSerializerSnapshot', composite('unknown', utfOuter('detail')));
-add('org.apache.flink.api.scala.typeutils.ScalaOptionSerializerSnapshot', composite('unknown'));
-add('org.apache.flink.api.scala.typeutils.ScalaEitherSerializerSnapshot', composite('unknown'));
+// The Scala API (flink-scala, Flink 1.x): CompositeTypeSerializerSnapshots whose outer payload is the
+// case class name (writeUTF) / the CanBuildFrom code (writeUTF) / nothing.
+add('org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot', composite('caseClass', utfOuter('detail')));
+add('org.apache.flink.api.scala.typeutils.Tuple2CaseClassSerializerSnapshot', composite('caseClass', utfOuter('detail')));
+add('org.apache.flink.api.scala.typeutils.TraversableSerializerSnapshot', composite('traversable', utfOuter('detail')));
+add('org.apache.flink.api.scala.typeutils.ScalaOptionSerializerSnapshot', composite('option'));
+add('org.apache.flink.api.scala.typeutils.ScalaEitherSerializerSnapshot', composite('either'));
 add('org.apache.flink.api.scala.typeutils.ScalaTrySerializerSnapshot', composite('unknown'));
 add('org.apache.flink.api.scala.typeutils.ScalaEnumSerializerSnapshot', scalaEnumEntry());
 add('org.apache.flink.api.java.typeutils.runtime.JavaEitherSerializerSnapshot', composite('unknown'));
@@ -625,6 +631,16 @@ export function typeString(s: SerializerSnapshot, depth = 0): string {
       return `Ttl<${t(s.nested[1])}>`;
     case 'timer':
       return `Timer<${t(s.nested[0])}, ${t(s.nested[1])}>`;
+    case 'caseClass':
+      return `CaseClass<${s.detail}>`;
+    case 'option':
+      return `Option<${t(s.nested[0])}>`;
+    case 'either':
+      return `Either<${t(s.nested[0])}, ${t(s.nested[1])}>`;
+    case 'traversable':
+      return `Traversable<${t(s.nested[0])}>`;
+    case 'scalaEnum':
+      return `Enumeration<${s.scalaEnum!.className}>`;
     default:
       return `Unknown<${s.className}>`;
   }
@@ -674,6 +690,20 @@ export function isOpaque(s: SerializerSnapshot | undefined, depth = 0): boolean 
   return childSnapshots(s).some((c) => isOpaque(c, depth + 1));
 }
 
+/** The Scala API's kinds (flink-scala, Flink 1.x): read and decoded, never written. */
+export const SCALA_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['caseClass', 'option', 'either', 'traversable', 'scalaEnum']);
+
+/** The outermost Scala API part of a type (the type itself or a nested one), or undefined. */
+export function scalaPart(s: SerializerSnapshot | undefined, depth = 0): SerializerSnapshot | undefined {
+  if (!s || depth > Limits.maxDepth) return undefined;
+  if (SCALA_KINDS.has(s.kind)) return s;
+  for (const c of childSnapshots(s)) {
+    const found = scalaPart(c, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export function pojoHasSubclasses(s: SerializerSnapshot): boolean {
   return !!s.pojo && s.pojo.registeredSubclasses.length > 0;
 }
@@ -689,12 +719,17 @@ export function isDecodableInTail(s: SerializerSnapshot | undefined, depth = 0):
       return true;
     case 'tuple':
     case 'row':
+    case 'caseClass':
       return lastDecodable(s.nested, depth);
     case 'pojo':
       if (pojoHasSubclasses(s)) return false;
       return lastDecodable(s.pojo!.fields.map((f) => f.snapshot), depth);
     case 'nullable':
+    case 'option':
       return isDecodableInTail(s.nested[0], depth + 1);
+    case 'either':
+      // the flag picks one side, which then runs to the end
+      return isDecodableInTail(s.nested[0], depth + 1) && isDecodableInTail(s.nested[1], depth + 1);
     case 'ttl':
       return !isOpaque(s.nested[0]) && isDecodableInTail(s.nested[1], depth + 1);
     default:

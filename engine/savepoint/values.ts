@@ -35,15 +35,17 @@ export type Value =
   | { t: 'bigint'; v: bigint; constant?: boolean }
   | { t: 'bigdec'; unscaled: bigint; scale: number; constant?: boolean }
   | { t: 'bytes'; v: Uint8Array }
-  /** Primitive arrays, String[], T[], List, ArrayList, Avro arrays. */
+  /** Primitive arrays, String[], T[], List, ArrayList, Avro arrays, Scala collections. */
   | { t: 'list'; items: Value[] }
   /** Set: elements with their serialized bytes (the sort key of §3). */
   | { t: 'set'; items: { value: Value; bytes?: Uint8Array }[] }
   /** Map: entries in stored order, with the serialized key bytes (the sort key of §3). */
   | { t: 'map'; entries: { key: Value; keyBytes?: Uint8Array; value: Value }[] }
+  /** Java tuples and Scala case classes (fields in declaration order). */
   | { t: 'tuple'; fields: Value[] }
   /** kind: RowKind byte value (0 +I, 1 -U, 2 +U, 3 -D); null fields are { t: 'null' }. */
   | { t: 'row'; kind: number; fields: Value[] }
+  /** Java enum (index: ordinal) or Scala Enumeration value (index: its id). */
   | { t: 'enum'; index: number; name: string }
   /** A POJO of exactly the declared class (fields in the snapshot's order). */
   | { t: 'pojo'; className: string; fields: { name: string; value: Value }[] }
@@ -65,6 +67,10 @@ export type Value =
   | { t: 'java'; bytes: Uint8Array }
   /** Bytes we do not decode, shown as {"$raw":…,"type":…}. */
   | { t: 'raw'; bytes: Uint8Array; type: string }
+  /** Scala Option: Some(value) (None is { t: 'null' }; `value` may be { t: 'null' }: Some(null)). */
+  | { t: 'some'; value: Value }
+  /** Scala Either: Left(value) or Right(value). */
+  | { t: 'either'; left: boolean; value: Value }
   | { t: 'avroRecord'; name: string; fields: { name: string; value: Value }[] }
   | { t: 'avroMap'; entries: [string, Value][] }
   | { t: 'avroUnion'; branch: number; value: Value };
@@ -622,6 +628,16 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
       };
     case 'avro':
       return avroImpl(s, type);
+    case 'caseClass':
+      return caseClassImpl(type, s.nested.map(child));
+    case 'option':
+      return optionImpl(type, child(s.nested[0]));
+    case 'either':
+      return eitherImpl(type, child(s.nested[0]), child(s.nested[1]));
+    case 'traversable':
+      return traversableImpl(type, child(s.nested[0]));
+    case 'scalaEnum':
+      return scalaEnumImpl(s, type);
     case 'ttl': {
       const ts = child(s.nested[0]);
       const user = child(s.nested[1]);
@@ -1225,6 +1241,119 @@ function pojoImpl(s: SerializerSnapshot, type: string, depth: number): Impl {
     },
   };
   return self;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The Scala API (flink-scala, Flink 1.x): CaseClassSerializer, OptionSerializer, EitherSerializer,
+// TraversableSerializer, EnumValueSerializer
+// ------------------------------------------------------------------------------------------------
+
+/** CaseClassSerializer (a TupleSerializerBase): the fields one after another; a JSON array like a tuple. */
+function caseClassImpl(type: string, fs: CodecX[]): Impl {
+  return {
+    fixedLength: sumLengths(fs),
+    minBytes: fs.reduce((a, f) => a + f.minBytes, 0),
+    decode: (r) => {
+      const fields: Value[] = new Array(fs.length);
+      for (let i = 0; i < fs.length; i++) fields[i] = fs[i].decode(r);
+      return { t: 'tuple', fields };
+    },
+    encode: (v, o) => {
+      const x = expect(v, 'tuple', type);
+      checkArity(x.fields.length, fs.length, type);
+      fs.forEach((f, i) => f.encode(x.fields[i], o));
+    },
+    toJson: (v) => `[${expect(v, 'tuple', type).fields.map((x, i) => fs[i].toJson(x)).join(',')}]`,
+  };
+}
+
+/** OptionSerializer: boolean true then the element (Some), false (None). None → null, Some(v) → {"$some":v}. */
+function optionImpl(type: string, e: CodecX): Impl {
+  return {
+    fixedLength: -1,
+    minBytes: 1,
+    decode: (r) => (r.bool('an Option flag') ? { t: 'some', value: e.decode(r) } : NULL),
+    encode: (v, o) => {
+      if (isNull(v)) {
+        o.bool(false);
+        return;
+      }
+      o.bool(true);
+      e.encode(expect(v, 'some', type).value, o);
+    },
+    toJson: (v) => `{"$some":${e.toJson(expect(v, 'some', type).value)}}`,
+  };
+}
+
+/** EitherSerializer: boolean true then the left value, false then the right value. */
+function eitherImpl(type: string, left: CodecX, right: CodecX): Impl {
+  return {
+    fixedLength: -1,
+    minBytes: 1 + Math.min(left.minBytes, right.minBytes),
+    decode: (r) => {
+      const isLeft = r.bool('an Either flag');
+      return { t: 'either', left: isLeft, value: (isLeft ? left : right).decode(r) };
+    },
+    encode: (v, o) => {
+      const x = expect(v, 'either', type);
+      o.bool(x.left);
+      (x.left ? left : right).encode(x.value, o);
+    },
+    toJson: (v) => {
+      const x = expect(v, 'either', type);
+      return x.left ? `{"$left":${left.toJson(x.value)}}` : `{"$right":${right.toJson(x.value)}}`;
+    },
+  };
+}
+
+/** TraversableSerializer: i32 size, then per element a boolean "not null" and the element. */
+function traversableImpl(type: string, e: CodecX): Impl {
+  return {
+    fixedLength: -1,
+    minBytes: 4,
+    decode: (r) => {
+      const n = r.count(`the size of a ${type}`, 1);
+      const items: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) items[i] = r.bool('a collection element flag') ? e.decode(r) : NULL;
+      return { t: 'list', items };
+    },
+    encode: (v, o) => {
+      const items = expect(v, 'list', type).items;
+      o.i32(items.length);
+      for (const it of items) {
+        if (isNull(it)) o.bool(false);
+        else {
+          o.bool(true);
+          e.encode(it, o);
+        }
+      }
+    },
+    toJson: (v) => `[${expect(v, 'list', type).items.map((it) => e.toJson(it)).join(',')}]`,
+  };
+}
+
+/** EnumValueSerializer: the value's id (i32); rendered as the name ScalaEnumSerializerSnapshot stores for that id. */
+function scalaEnumImpl(s: SerializerSnapshot, type: string): Impl {
+  const e = s.scalaEnum!;
+  const byId = new Map<number, string>();
+  for (const c of e.constants) if (!byId.has(c.id)) byId.set(c.id, c.name);
+  return fixedImpl(
+    4,
+    (r) => {
+      const at = r.offset;
+      const id = r.i32('an Enumeration value id');
+      const name = byId.get(id);
+      if (name === undefined) r.fail(`the id of a value of ${e.className} (${[...byId.keys()].join(', ')})`, String(id), at);
+      return { t: 'enum', index: id, name: name! };
+    },
+    (v, o) => {
+      const x = expect(v, 'enum', type);
+      const id = byId.get(x.index) === x.name ? x.index : e.constants.find((c) => c.name === x.name)?.id;
+      if (id === undefined) throw new Error(`${x.name} is not a value of ${e.className}`);
+      o.i32(id);
+    },
+    (v) => jsonString(expect(v, 'enum', type).name),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -202,17 +202,24 @@ describe('serializer snapshots', () => {
     assert.equal(r.utf(), 'trailer');
   });
 
-  it('reads Scala snapshots (Flink 1.x) as Unknown', () => {
+  it('reads Scala snapshots (Flink 1.x): case classes and Enumerations (more in scala.test.ts)', () => {
     const w = new ByteWriter();
     w.utf('org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot').i32(3).i32(COMPOSITE_MAGIC).i32(2).utf('com.example.Event');
     w.i32(NESTED_MAGIC).i32(1).i32(1);
     writeVersionedSnapshot(S.simple('long'), w, false);
     const s = read(w.toBytes());
-    assert.equal(typeString(s), 'Unknown<org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot>');
+    assert.equal(typeString(s), 'CaseClass<com.example.Event>');
     assert.equal(s.detail, 'com.example.Event');
     const e = new ByteWriter();
     e.utf('org.apache.flink.api.scala.typeutils.ScalaEnumSerializerSnapshot').i32(3).utf('com.example.Weekday$').i32(2).utf('Mon').i32(0).utf('Tue').i32(1);
     assert.deepEqual(read(e.toBytes()).scalaEnum!.constants, [{ name: 'Mon', id: 0 }, { name: 'Tue', id: 1 }]);
+    assert.equal(typeString(read(e.toBytes())), 'Enumeration<com.example.Weekday$>');
+    const t = new ByteWriter();
+    t.utf('org.apache.flink.api.scala.typeutils.ScalaTrySerializerSnapshot').i32(3).i32(COMPOSITE_MAGIC).i32(2);
+    t.i32(NESTED_MAGIC).i32(1).i32(2);
+    writeVersionedSnapshot(S.simple('long'), t, false);
+    writeVersionedSnapshot(S.kryo('java.lang.Throwable'), t, false);
+    assert.equal(typeString(read(t.toBytes())), 'Unknown<org.apache.flink.api.scala.typeutils.ScalaTrySerializerSnapshot>');
   });
 
   it('unwraps the 2.x TtlAwareSerializerSnapshot', () => {

@@ -3,7 +3,7 @@
  * → the bytes Flink's serializer for a snapshot writes. Also Java's hashCode() of key values, which
  * decides the key group (savepoint-format.md §8).
  */
-import { SerializerSnapshot } from '../serializers';
+import { SerializerSnapshot, typeString } from '../serializers';
 import type { Sink } from './store';
 import { fromHex } from '../io';
 import { javaHashCode } from '../murmur';
@@ -603,6 +603,14 @@ function build(s: SerializerSnapshot, depth: number): Encoder {
         },
       };
     }
+    case 'caseClass':
+    case 'option':
+    case 'either':
+    case 'traversable':
+    case 'scalaEnum':
+      throw new EncodeError(
+        `values of ${typeString(s)} cannot be written: Scala API serializers (case classes, Option, Either, Scala collections, Enumeration values) are read-only`,
+      );
     default:
       throw new EncodeError(`values of ${s.kind === 'unknown' ? s.className : s.kind} cannot be written (Kryo, Java-serialized and unknown serializers are not supported)`);
   }

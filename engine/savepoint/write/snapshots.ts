@@ -11,6 +11,7 @@ import {
   FRAMED_PROXY_VERSION,
   NESTED_MAGIC,
   OPTIONAL_MAP_HEADER,
+  SCALA_KINDS,
   SerializerSnapshot,
 } from '../serializers';
 
@@ -28,8 +29,8 @@ export function writeVersionedSnapshot(w: ByteWriter, s: SerializerSnapshot): vo
     w.bytes(s.ttlAware.raw);
     return;
   }
-  if (s.unreadable || s.kind === 'unknown' || s.kind === 'kryo') {
-    // layouts we read but do not model field by field: the bytes as read
+  if (s.unreadable || s.kind === 'unknown' || s.kind === 'kryo' || SCALA_KINDS.has(s.kind)) {
+    // layouts we read but do not model field by field (or, Scala, do not write): the bytes as read
     if (!s.raw) throw new Error(`cannot write a snapshot of ${s.className} without its bytes`);
     w.bytes(s.raw);
     return;

@@ -168,6 +168,7 @@ final class Cases {
                 .types("byte[] (SourceReaderState: NumberSequenceSplit)", "Long keys", "String")
                 .uids("sequence", "throttle", "parity", "sink")
                 .varying("element.value of the SourceReaderState of the sequence operator (each reader's position, and which subtask holds which split)"));
+        LineCases.add(m); // cases of this build's Flink line only (src/flink<line>/java)
         return m;
     }
 

@@ -1,5 +1,7 @@
 package dev.flinksavepoints.engine.dump;
 
+import dev.flinksavepoints.engine.compat.ScalaCompat;
+
 import org.apache.flink.api.java.tuple.Tuple;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -74,6 +76,32 @@ final class Render {
                 } else {
                     decode(j, n.kids[0], in, buf, end, true);
                 }
+                return;
+            }
+            case CASE_CLASS: {
+                // CaseClassSerializer: the fields one after another, like a tuple
+                j.beginArray();
+                for (int i = 0; i < n.kids.length; i++) decode(j, n.kids[i], in, buf, end, i == n.kids.length - 1);
+                j.endArray();
+                return;
+            }
+            case OPTION: {
+                // OptionSerializer: true, then the element (Some); false (None)
+                if (in.readBoolean()) {
+                    j.beginObject().name("$some");
+                    decode(j, n.kids[0], in, buf, end, true);
+                    j.endObject();
+                } else {
+                    j.nul();
+                }
+                return;
+            }
+            case EITHER: {
+                // EitherSerializer: true, then the left value; false, then the right value
+                boolean left = in.readBoolean();
+                j.beginObject().name(left ? "$left" : "$right");
+                decode(j, n.kids[left ? 0 : 1], in, buf, end, true);
+                j.endObject();
                 return;
             }
             case TTL: {
@@ -280,6 +308,36 @@ final class Render {
                 return;
             }
             case GLOBAL_WINDOW: j.value("GlobalWindow"); return;
+            case CASE_CLASS: {
+                j.beginArray();
+                for (int i = 0; i < n.kids.length; i++) render(j, n.kids[i], ScalaCompat.field(v, i));
+                j.endArray();
+                return;
+            }
+            case OPTION: {
+                if (ScalaCompat.isNone(v)) {
+                    j.nul();
+                } else {
+                    j.beginObject().name("$some");
+                    render(j, n.kids[0], ScalaCompat.someValue(v));
+                    j.endObject();
+                }
+                return;
+            }
+            case EITHER: {
+                boolean left = ScalaCompat.isLeft(v);
+                j.beginObject().name(left ? "$left" : "$right");
+                render(j, n.kids[left ? 0 : 1], ScalaCompat.eitherValue(v));
+                j.endObject();
+                return;
+            }
+            case TRAVERSABLE: {
+                j.beginArray();
+                for (Object o : ScalaCompat.elements(v)) render(j, n.kids[0], o);
+                j.endArray();
+                return;
+            }
+            case SCALA_ENUM: j.value(ScalaCompat.enumName(v)); return;
             default:
                 throw new IllegalStateException("cannot render " + n.type);
         }

@@ -1,5 +1,7 @@
 package dev.flinksavepoints.engine.dump;
 
+import dev.flinksavepoints.engine.compat.ScalaCompat;
+
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.*;
 import org.apache.flink.api.common.typeutils.base.array.*;
@@ -27,7 +29,8 @@ final class TypeNode {
         BOOLEAN, BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, CHAR, STRING, BIGINT, BIGDEC, VOID,
         INSTANT, LOCALDATE, LOCALTIME, LOCALDATETIME, DATE, SQLDATE, SQLTIME, SQLTIMESTAMP,
         PRIM_ARRAY, STRING_ARRAY, GENERIC_ARRAY, LIST, MAP, SET, TUPLE, TUPLE0, ROW, NULLABLE, ENUM, POJO,
-        KRYO, AVRO, JAVA, TTL, VOID_NAMESPACE, TIME_WINDOW, GLOBAL_WINDOW, TIMER, UNKNOWN
+        KRYO, AVRO, JAVA, TTL, VOID_NAMESPACE, TIME_WINDOW, GLOBAL_WINDOW, TIMER,
+        CASE_CLASS, OPTION, EITHER, TRAVERSABLE, SCALA_ENUM, UNKNOWN
     }
 
     final Kind kind;
@@ -70,15 +73,18 @@ final class TypeNode {
             tail = true;
         } else if (kind == Kind.KRYO || kind == Kind.JAVA) {
             tail = true;
-        } else if (kind == Kind.TUPLE || kind == Kind.ROW || (kind == Kind.POJO && !subclassRegs)) {
+        } else if (kind == Kind.TUPLE || kind == Kind.ROW || kind == Kind.CASE_CLASS || (kind == Kind.POJO && !subclassRegs)) {
             tail = true;
             int n = kind == Kind.POJO ? fieldCount(kids) : kids.length;
             for (int i = 0; i < n - 1; i++) {
                 if (kids[i].opaque) tail = false;
             }
             if (n > 0 && !kids[n - 1].tailOk) tail = false;
-        } else if (kind == Kind.NULLABLE || kind == Kind.TTL) {
+        } else if (kind == Kind.NULLABLE || kind == Kind.TTL || kind == Kind.OPTION) {
             tail = kids[0].tailOk;
+        } else if (kind == Kind.EITHER) {
+            // the flag picks one side, which then runs to the end
+            tail = kids[0].tailOk && kids[1].tailOk;
         } else {
             tail = false;
         }
@@ -97,6 +103,8 @@ final class TypeNode {
         if (s == null) return leaf(Kind.UNKNOWN, "Unknown<null>", null);
         TypeSerializer<?> unwrapped = dev.flinksavepoints.engine.compat.DumpCompat.unwrapTtlAware(s);
         if (unwrapped != s) return of(unwrapped);
+        ScalaCompat.Kind scala = ScalaCompat.kind(s);
+        if (scala != null) return scala(scala, s); // before TupleSerializerBase: case class serializers extend it
         if (s instanceof BooleanSerializer) return leaf(Kind.BOOLEAN, "Boolean", s);
         if (s instanceof ByteSerializer) return leaf(Kind.BYTE, "Byte", s);
         if (s instanceof ShortSerializer) return leaf(Kind.SHORT, "Short", s);
@@ -242,6 +250,41 @@ final class TypeNode {
     }
 
     int pojoFieldCount;
+
+    /** The Scala API's serializers (Flink 1.x; through the compat shim, so the Flink 2 build compiles). */
+    private static TypeNode scala(ScalaCompat.Kind k, TypeSerializer<?> s) {
+        switch (k) {
+            case CASE_CLASS: {
+                TypeSerializer<?>[] fs = ScalaCompat.nested(s);
+                TypeNode[] kids = new TypeNode[fs.length];
+                for (int i = 0; i < fs.length; i++) kids[i] = of(fs[i]);
+                TypeNode n = new TypeNode(Kind.CASE_CLASS, "CaseClass<" + ScalaCompat.className(s) + ">", s, kids, false);
+                n.className = ScalaCompat.className(s);
+                return n;
+            }
+            case OPTION: {
+                TypeNode c = of(ScalaCompat.nested(s)[0]);
+                return new TypeNode(Kind.OPTION, "Option<" + c.type + ">", s, new TypeNode[] {c}, false);
+            }
+            case EITHER: {
+                TypeSerializer<?>[] lr = ScalaCompat.nested(s);
+                TypeNode l = of(lr[0]);
+                TypeNode r = of(lr[1]);
+                return new TypeNode(Kind.EITHER, "Either<" + l.type + ", " + r.type + ">", s, new TypeNode[] {l, r}, false);
+            }
+            case TRAVERSABLE: {
+                TypeNode c = of(ScalaCompat.nested(s)[0]);
+                return new TypeNode(Kind.TRAVERSABLE, "Traversable<" + c.type + ">", s, new TypeNode[] {c}, false);
+            }
+            case ENUMERATION: {
+                TypeNode n = leaf(Kind.SCALA_ENUM, "Enumeration<" + ScalaCompat.className(s) + ">", s);
+                n.className = ScalaCompat.className(s);
+                return n;
+            }
+            default:
+                throw new IllegalStateException(k.name());
+        }
+    }
 
     /** A List<…> node over an element node (for KEY_VALUE_V2 list states). */
     static TypeNode listOf(TypeNode elem) {
