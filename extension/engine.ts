@@ -41,7 +41,7 @@ export interface Finding {
   fix?: { title: string; uid: string; edit: Edit; editWithName?: Edit };
 }
 export interface PipelineSummary { index: number; operators: number; withUid: number; statefulWithoutUid: number; range: Rng; label: string }
-export interface UidSite { uid: string; range: Rng; operator: number; method: string; stateful?: string; file?: string }
+export interface UidSite { uid: string; range: Rng; operator: number; method: string; stateful?: string; file?: string; operatorId?: string }
 export interface FileAnalysis {
   lang: Lang;
   pipelines: PipelineSummary[];

@@ -288,9 +288,18 @@ export async function analyzeText(text: string, lang: Lang, filePath: string, ru
 }
 
 /** uids declared anywhere in the workspace's job sources (for naming savepoint operators). */
+/** The constant uids set in the workspace's job files. */
 export async function workspaceUids(): Promise<string[]> {
+  return [...new Set((await workspaceUidSites()).filter((s) => s.uid !== s.operatorId).map((s) => s.uid))];
+}
+
+/**
+ * The uid sites of the workspace's job files for cross-checks: uids, and the operator IDs that
+ * `.setUidHash(…)` gives (Flink restores state under those first).
+ */
+export async function workspaceUidSites(): Promise<{ uid: string; operatorId?: string }[]> {
   const files = await vscode.workspace.findFiles(SOURCE_GLOB, SOURCE_EXCLUDE, 2000);
-  const uids = new Set<string>();
+  const uids = new Map<string, { uid: string; operatorId?: string }>();
   const rules = ruleSettings();
   for (const uri of files) {
     const lang = langOfPath(uri.fsPath);
@@ -301,12 +310,12 @@ export async function workspaceUids(): Promise<string[]> {
       const text = Buffer.from(bytes).toString('utf8');
       if (!text.includes('uid')) continue;
       const a = await analyzeText(text, lang, uri.fsPath, rules);
-      for (const u of a?.uids ?? []) if (u.uid) uids.add(u.uid);
+      for (const u of a?.uids ?? []) if (u.uid) uids.set(`${u.uid}\u0000${u.operatorId ?? ''}`, { uid: u.uid, operatorId: u.operatorId });
     } catch (e) {
       output().debug(`skipping ${uri.fsPath}: ${e instanceof Error ? e.message : e}`);
     }
   }
-  return [...uids];
+  return [...uids.values()];
 }
 
 function langOfPath(p: string): Lang | undefined {

@@ -436,6 +436,7 @@ export class Analyzer {
         range: toRange(c.nameNode),
         callEnd: pos(c.node.endPosition),
         uid: mods.uid,
+        uidHash: mods.uidHash,
         name: mods.name,
         functionClass: rec.functionClass,
         variable: mods.variable,
@@ -528,9 +529,15 @@ export class Analyzer {
       return { index: i, operators: ops.length, withUid, statefulWithoutUid: swu, range,
         label: `${ops.length} operator${ops.length === 1 ? '' : 's'}, ${withUid} with uid` + (swu ? `, ${swu} stateful without uid` : '') };
     });
-    const uids: UidSite[] = operators.filter((o) => o.uid?.value !== undefined && o.uid.method === 'uid').map((o) => ({
-      uid: o.uid!.value!, range: o.uid!.range, operator: o.index, method: o.method, stateful: o.stateful,
-    }));
+    // sites: operators with a uid, or with a setUidHash (the ID Flink restores their state under)
+    const uids: UidSite[] = [];
+    for (const o of operators) {
+      const byUid = o.uid?.value !== undefined && o.uid.method === 'uid';
+      if (!byUid && o.uidHash === undefined) continue;
+      const site: UidSite = { uid: byUid ? o.uid!.value! : o.uidHash!, range: o.uid!.range, operator: o.index, method: o.method, stateful: o.stateful };
+      if (o.uidHash !== undefined) site.operatorId = o.uidHash;
+      uids.push(site);
+    }
     return { lang: m.lang, operators, pipelines, findings, fixAll, uids };
   }
 
@@ -556,11 +563,15 @@ export class Analyzer {
   }
 
   /** uid/name applied to the operator: chained directly, or later on the variable holding it */
-  private modifiers(c: CallInfo): { uid?: UidInfo; name?: string; variable?: string } {
+  private modifiers(c: CallInfo): { uid?: UidInfo; uidHash?: string; name?: string; variable?: string } {
     const m = this.m;
-    const out: { uid?: UidInfo; name?: string; variable?: string } = {};
+    const out: { uid?: UidInfo; uidHash?: string; name?: string; variable?: string } = {};
     const take = (mc: CallInfo): void => {
       const nn = norm(mc.name);
+      if (nn === 'setUidHash' && out.uidHash === undefined) {
+        const v = this.constValue(mc.args[0]);
+        if (v.constant && v.value !== undefined && /^[0-9a-fA-F]{32}$/.test(v.value)) out.uidHash = v.value.toLowerCase();
+      }
       if (nn === 'uid' || nn === 'setUidHash') {
         if (out.uid && out.uid.method === 'uid') return;
         const a = mc.args[0];

@@ -30,7 +30,8 @@ export function crossCheck(uids: UidSite[], savepointOperators: SavepointOperato
   const newInCode: UidSite[] = [];
   const hit = new Set<string>();
   for (const site of uids) {
-    const id = operatorIdFromUid(site.uid).toLowerCase();
+    // Flink restores under the user-defined ID (setUidHash) when there is one, else the uid's hash
+    const id = (site.operatorId ?? operatorIdFromUid(site.uid)).toLowerCase();
     const op = byId.get(id);
     if (op) {
       matched.push({ site, operator: op });

@@ -56,6 +56,8 @@ export interface OperatorSite {
   /** range of the whole call (receiver excluded) ending after the closing paren */
   callEnd: Position;
   uid?: UidInfo;
+  /** a constant `.setUidHash("…")` (lowercase): the operator ID Flink restores its state under */
+  uidHash?: string;
   name?: string;
   /** class of the user function if known */
   functionClass?: string;
@@ -104,7 +106,20 @@ export interface FileAnalysis {
   uids: UidSite[];
 }
 
-export interface UidSite { uid: string; range: Range; operator: number; method: string; stateful?: string; file?: string }
+export interface UidSite {
+  uid: string;
+  range: Range;
+  operator: number;
+  method: string;
+  stateful?: string;
+  file?: string;
+  /**
+   * The operator ID given by `.setUidHash("…")` (32 lowercase hex digits). Flink restores the
+   * operator's state under it rather than under the uid's hash; `uid` is then the uid if one is set
+   * too, else this hash.
+   */
+  operatorId?: string;
+}
 
 export interface AnalyzeOptions {
   rules?: Partial<Record<RuleId, RuleSetting>>;

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { SavepointFailedError, type ClaimMode, type JobState, type SavepointFormatType } from '../../engine/rest/client';
 import { JavaNotFoundError } from '../../engine/rest/engine-process';
 import { language, savepointEngine } from '../engine';
-import { workspaceUids } from '../lint';
+import { workspaceUidSites, workspaceUids } from '../lint';
 import { BOOTSTRAP_TYPES, defaultBootstrapOut, previewData, runBootstrap, writeSpecFor, type BootstrapAnswers, type BootstrapStateKind, type BootstrapType } from './bootstrap-plan';
 import type { ClusterEntry } from './cluster-config';
 import { ClusterManager, UntrustedWorkspaceError } from './clusters';
@@ -424,7 +424,7 @@ export class ClusterCommands {
   async crossCheck(savepointDir: string): Promise<DropReport | undefined> {
     try {
       if (!fs.existsSync(path.join(savepointDir, '_metadata'))) return undefined;
-      const [reader, lang, uids] = await Promise.all([savepointEngine(), language(), workspaceUids()]);
+      const [reader, lang, uids] = await Promise.all([savepointEngine(), language(), workspaceUidSites()]);
       const sp = await reader.openSavepoint(savepointDir);
       if (typeof lang.crossCheck !== 'function') return undefined;
       const report = dropReport(uids, sp.operators, lang.crossCheck);

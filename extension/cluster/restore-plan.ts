@@ -556,6 +556,7 @@ interface UidSiteLike {
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
   operator: number;
   method: string;
+  operatorId?: string;
 }
 
 type CrossCheckFn = (uids: UidSiteLike[], ops: SavepointOperatorLike[]) => { matched: unknown[]; wouldDropState: SavepointOperatorLike[] };
@@ -564,9 +565,14 @@ type CrossCheckFn = (uids: UidSiteLike[], ops: SavepointOperatorLike[]) => { mat
  * Runs language/'s crossCheck over the uids of the workspace's job files and the savepoint's
  * operators. Operators without state (`size === 0`) are never reported.
  */
-export function dropReport(uids: string[], operators: SavepointOperatorLike[], crossCheck: CrossCheckFn): DropReport {
+export function dropReport(uids: (string | { uid: string; operatorId?: string })[], operators: SavepointOperatorLike[], crossCheck: CrossCheckFn): DropReport {
   const ops = operators.map((o) => ({ ...o, states: o.states ?? (o.size === 0 ? 0 : undefined) }));
-  const sites = uids.map((uid): UidSiteLike => ({ uid, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, operator: 0, method: 'uid' }));
+  const sites = uids.map((u): UidSiteLike => ({
+    ...(typeof u === 'string' ? { uid: u } : u),
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    operator: 0,
+    method: 'uid',
+  }));
   const r = crossCheck(sites, ops);
   return { wouldDrop: r.wouldDropState, matched: r.matched.length, uidsInCode: uids.length };
 }

@@ -21,6 +21,13 @@ export interface CodeUid {
   /** operator method the uid is set on (process, map, sinkTo …) */
   method?: string;
   stateful?: string;
+  /** from `.setUidHash("…")`: the operator ID Flink restores this operator's state under */
+  operatorId?: string;
+}
+
+/** The operator ID a code uid restores under: its setUidHash if given, else the uid's hash. */
+export function operatorIdOf(u: { uid: string; operatorId?: string }): string {
+  return u.operatorId ?? operatorIdFromUid(u.uid);
 }
 
 export interface StateSummary { name: string; kind: string; backend?: string; size?: number }
@@ -228,7 +235,7 @@ function hasState(op: SavepointOp): boolean {
 /** Cross-checks the workspace's uids against a savepoint (language/crosscheck.ts does the matching). */
 export function checkAgainstSavepoint(uids: CodeUid[], sp: SavepointSummary): CheckResult {
   const sites: UidSite[] = uids.map((u, i) => ({
-    uid: u.uid, operator: i, method: u.method ?? 'uid', file: u.file,
+    uid: u.uid, operator: i, method: u.method ?? 'uid', file: u.file, operatorId: u.operatorId,
     range: { start: { line: u.line, character: u.character }, end: { line: u.line, character: u.character } },
   }));
   const r = crossCheck(sites, sp.operators.map((o) => ({ id: o.id, uid: o.uid, name: o.name, ref: o })), operatorIdFromUid);
@@ -242,7 +249,7 @@ export function checkAgainstSavepoint(uids: CodeUid[], sp: SavepointSummary): Ch
   }
   const fresh = new Map<string, CheckResult['newInCode'][number]>();
   for (const s of r.newInCode) {
-    const e = fresh.get(s.uid) ?? { uid: s.uid, id: operatorIdFromUid(s.uid), sites: [] };
+    const e = fresh.get(s.uid) ?? { uid: s.uid, id: operatorIdOf(s), sites: [] };
     e.sites.push(byIndex(s));
     fresh.set(s.uid, e);
   }

@@ -18,7 +18,7 @@ import type { Node, OperatorNode, SavepointNode, SavepointTreeProvider } from '.
 import { setOverviewUidResolver } from '../editors/overviewEditor';
 import {
   CheckResult, CodeUid, Explanation, SavepointSummary, checkAgainstSavepoint, explanationSummary, findOperatorIds,
-  findRestoreErrors, holdingText, isOperatorId, lensTitle, lensTooltip, operatorIdFromUid, parseOperatorInput, renderCheckReport,
+  findRestoreErrors, holdingText, isOperatorId, lensTitle, lensTooltip, operatorIdFromUid, operatorIdOf, parseOperatorInput, renderCheckReport,
   renderExplanation, resolveSavepointSetting, savepointLabel, summarizeSavepoint, SavepointReader,
 } from './core';
 
@@ -185,7 +185,7 @@ export class UidFeatures implements vscode.Disposable, vscode.CodeLensProvider, 
             if (!text.includes('uid')) continue;
             const a = await analyzeText(text, lang, uri.fsPath, {});
             for (const u of a?.uids ?? []) {
-              if (u.uid) out.push({ uid: u.uid, file: uri.fsPath, line: u.range.start.line, character: u.range.start.character, method: u.method, stateful: u.stateful });
+              if (u.uid) out.push({ uid: u.uid, file: uri.fsPath, line: u.range.start.line, character: u.range.start.character, method: u.method, stateful: u.stateful, operatorId: u.operatorId });
             }
           } catch (e) {
             output().debug(`uid scan: skipping ${uri.fsPath}: ${e instanceof Error ? e.message : e}`);
@@ -210,7 +210,7 @@ export class UidFeatures implements vscode.Disposable, vscode.CodeLensProvider, 
           if (!k) map.set(id, (k = { code: [], savepoints: [] }));
           return k;
         };
-        for (const u of await this.codeUids().catch(() => [] as CodeUid[])) get(operatorIdFromUid(u.uid)).code.push(u);
+        for (const u of await this.codeUids().catch(() => [] as CodeUid[])) get(operatorIdOf(u)).code.push(u);
         for (const n of await this.deps.tree.savepoints().catch(() => [] as SavepointNode[])) {
           for (const o of n.sp?.operators ?? []) get(o.id.toLowerCase()).savepoints.push({ dir: n.dir, uid: o.uid, name: o.name });
         }
@@ -255,7 +255,7 @@ export class UidFeatures implements vscode.Disposable, vscode.CodeLensProvider, 
     const byId = new Map(sp.operators.map((o) => [o.id, o]));
     const label = savepointLabel(dir);
     return sites.filter((s) => s.uid).map((s) => {
-      const id = operatorIdFromUid(s.uid);
+      const id = operatorIdOf(s);
       const op = byId.get(id);
       const at = new vscode.Position(s.range.start.line, s.range.start.character);
       return new vscode.CodeLens(new vscode.Range(at, at), {
@@ -333,7 +333,7 @@ export class UidFeatures implements vscode.Disposable, vscode.CodeLensProvider, 
       return undefined;
     }
     const id = parsed.id;
-    const code = (await this.codeUids()).filter((u) => operatorIdFromUid(u.uid) === id);
+    const code = (await this.codeUids()).filter((u) => operatorIdOf(u) === id);
     const sel = this.selected();
     const dirs = await this.savepointDirs();
     const savepoints: Explanation['savepoints'] = [];

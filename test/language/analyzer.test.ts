@@ -288,6 +288,34 @@ class J {
     assert.deepStrictEqual(crossCheck(sites, [{ id: id.toUpperCase() }]).matched.map((m) => m.site.uid), ['a']);
   });
 
+  it('setUidHash: Flink restores the operator under that ID, so the cross-check uses it before the uid', async () => {
+    const spId = '6cdc5bb954874d922eaee11a8e7ca5e9';
+    const src = `class Job { void f(StreamExecutionEnvironment env) {
+  env.fromSource(src, WatermarkStrategy.noWatermarks(), "orders").uid("orders")
+     .keyBy(o -> o.id).process(new Dedup()).setUidHash("${spId.toUpperCase()}")
+     .keyBy(o -> o.id).process(new Count()).uid("count").setUidHash("${'0'.repeat(31)}1")
+     .map(o -> o).setUidHash("not-a-hash").print();
+} }`;
+    const a = await analyzeSource(src, 'java');
+    const sites = a.uids.map((s) => ({ uid: s.uid, operatorId: s.operatorId, method: s.method }));
+    assert.deepStrictEqual(sites, [
+      { uid: 'orders', operatorId: undefined, method: 'fromSource' },
+      { uid: spId, operatorId: spId, method: 'process' },
+      { uid: 'count', operatorId: `${'0'.repeat(31)}1`, method: 'process' },
+    ]);
+    // an operator with a (constant, valid) setUidHash has an ID: no missing-uid finding for it
+    assert.deepStrictEqual(rules(a, 'stateful-operator-without-uid').map((f) => f.range.start.line), []);
+    const r = crossCheck(a.uids, [
+      { id: spId, name: 'Dedup', states: 1 },
+      { id: operatorIdForUid('count'), name: 'Count (old uid)', states: 1 },
+      { id: `${'0'.repeat(31)}1`, name: 'Count', states: 1 },
+      { id: operatorIdForUid('orders'), name: 'Source', states: 1 },
+    ]);
+    assert.deepStrictEqual(r.matched.map((m) => `${m.site.uid}->${m.operator.name}`), ['orders->Source', `${spId}->Dedup`, 'count->Count']);
+    // the uid's own hash is not what Flink restores when setUidHash is set: that state is dropped
+    assert.deepStrictEqual(r.wouldDropState.map((o) => o.name), ['Count (old uid)']);
+  });
+
   it('looks for grammars in the directory given to setGrammarDir', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grammars-'));
     try {
