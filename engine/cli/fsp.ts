@@ -2,13 +2,16 @@
  * `fsp` — the command-line face of the savepoint engine.
  *
  *   fsp inspect <savepoint> [--json]
- *   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries]
+ *   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries] [--workers <n>]
  *   fsp uid <uid>
  *   fsp lint …            (engine/cli/lint.ts)
  *
  * Exit codes: 0 ok, 1 errors, 2 bad arguments. `main` runs in-process for tests.
  */
+import { availableParallelism } from 'node:os';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { SavepointFormatError } from '../savepoint/errors';
+import { KeyGroupPool, runKeyGroupWorker, WORKER_FLAG } from '../savepoint/parallel';
 import { runWriteCommand, WRITE_USAGE } from './write-commands';
 import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo } from '../savepoint/index';
 
@@ -45,7 +48,7 @@ export const processIo: CliIo = {
 
 const USAGE = `usage:
   fsp inspect <savepoint> [--json]
-  fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries]
+  fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries] [--workers <n>]
   fsp uid <uid>
   fsp lint [args…]
   fsp diff <savepoint A> <savepoint B> [--entries] [--max-entries <n>] [--json]
@@ -224,7 +227,7 @@ async function inspect(args: string[], io: CliIo): Promise<number> {
 }
 
 async function dump(args: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(args, ['operator', 'state', 'key'], ['no-entries']);
+  const p = parseArgs(args, ['operator', 'state', 'key', 'workers'], ['no-entries']);
   if (p.positional.length !== 1) throw new UsageError('dump needs exactly one savepoint path');
   const opt = (k: string) => {
     const v = p.flags.get(k);
@@ -236,17 +239,44 @@ async function dump(args: string[], io: CliIo): Promise<number> {
   const operator = opt('operator');
   // a filter that matches nothing is a bad argument (exit 2, nothing on stdout), like engine.jar dump
   if (operator !== undefined && !findOperator(sp, operator)) throw new UsageError(`no operator matches ${operator}`, false);
+  const workersArg = opt('workers');
+  let workers: number | undefined;
+  if (workersArg !== undefined) {
+    workers = Number(workersArg);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers needs a whole number from 1 to 64');
+  }
+  const threads = noEntries || opt('key') !== undefined ? 1 : dumpThreads(sp, operator, workers);
+  const pool = threads > 1 ? new KeyGroupPool(__filename, sp.metadataPath, threads) : undefined;
   const out = bufferedOut(io);
   const counts = { errors: 0 };
   try {
-    for await (const chunk of dumpChunks(sp, { operator, state: opt('state'), key: opt('key'), noEntries }, counts)) {
+    for await (const chunk of dumpChunks(sp, { operator, state: opt('state'), key: opt('key'), noEntries, renderer: pool }, counts)) {
       const wait = Array.isArray(chunk) ? out.lines(chunk) : out.bytes(chunk);
       if (wait) await wait;
     }
   } finally {
     out.flush();
+    await pool?.close();
   }
   return counts.errors ? 1 : 0;
+}
+
+/** Keyed state below this size is dumped on the main thread: starting workers would cost more. */
+const PARALLEL_DUMP_MIN_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Threads for rendering key groups: `--workers` if given, else one per core (at most 4) once the
+ * readable keyed state to dump is large. Worker threads run this file, so only as the bundled CLI
+ * (dist/fsp.js); in-process (tests through tsx) the dump stays on the calling thread.
+ */
+function dumpThreads(sp: Savepoint, operator: string | undefined, requested: number | undefined): number {
+  if (!/^fsp\.c?js$/.test(__filename.split(/[\\/]/).pop() ?? '')) return 1;
+  if (requested !== undefined) return requested;
+  const ops = operator !== undefined ? [findOperator(sp, operator)!] : sp.metadata.operators;
+  let bytes = 0;
+  for (const o of ops) for (const h of describeHandles(sp, o.id)) if (h.slot === 'managedKeyed' && h.reason === undefined) bytes += h.size ?? 0;
+  if (bytes < PARALLEL_DUMP_MIN_BYTES) return 1;
+  return Math.max(1, Math.min(4, availableParallelism()));
 }
 
 function uid(args: string[], io: CliIo): number {
@@ -315,7 +345,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-if (require.main === module) {
+if (!isMainThread && (workerData as Record<string, unknown> | undefined)?.[WORKER_FLAG]) {
+  // a key-group rendering thread of `fsp dump` (engine/savepoint/parallel.ts)
+  runKeyGroupWorker();
+} else if (require.main === module) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     // the reader went away (e.g. `fsp dump … | head`): stop quietly
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

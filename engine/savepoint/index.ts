@@ -629,7 +629,7 @@ function keyGroupBytes(oo: OpenOperator, it: KgItem, ix: SectionIndex, sizeHint:
 }
 
 /** Keyed dump output of all handles as UTF-8 chunks (one key group at a time), ordered like keyedLineBatches. */
-async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefined, counts: { errors: number }): AsyncGenerator<Uint8Array | string[]> {
+async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefined, counts: { errors: number }, renderer?: KeyGroupRenderer): AsyncGenerator<Uint8Array | string[]> {
   type Slot = { start: number; subtask: number; part?: KeyedPart; err?: HandleError };
   const slots: Slot[] = [
     ...oo.keyed.map((part) => ({ start: part.handle.start, subtask: part.subtask, part })),
@@ -644,6 +644,10 @@ async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefine
       continue;
     }
     const items = keyGroupItemsOf(s.part!);
+    if (renderer && items.length > 1) {
+      yield* pooledKeyGroups(oo, oo.keyed.indexOf(s.part!), items, stateFilter, counts, renderer);
+      continue;
+    }
     // the next key group is read while this one is decoded (at most two in memory)
     const settle = (p: Promise<SectionIndex>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
     let next = items.length ? settle(readKeyGroupIndex(items[0])) : undefined;
@@ -667,6 +671,89 @@ async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefine
         yield bytes;
       }
     }
+  }
+}
+
+/** One key group of one keyed handle, rendered as dump bytes by a KeyGroupRenderer (another thread). */
+export interface KeyGroupJob {
+  operator: string;
+  /** index of the handle among the operator's readable keyed handles (the same on every thread) */
+  part: number;
+  kg: number;
+  offset: number;
+  state?: string;
+}
+
+/**
+ * Renders key groups elsewhere (engine/savepoint/parallel.ts: worker threads), exactly as the serial
+ * path would: the bytes of `keyGroupBytes`, undefined when nothing is printed, a rejected
+ * SavepointFormatError for bad bytes. `window` is how many jobs may be outstanding.
+ */
+export interface KeyGroupRenderer {
+  readonly window: number;
+  render(job: KeyGroupJob): Promise<Uint8Array | undefined>;
+}
+
+/** The key groups of one handle through a renderer, in order, with `window` of them in flight. */
+async function* pooledKeyGroups(
+  oo: OpenOperator,
+  part: number,
+  items: KgItem[],
+  stateFilter: string | undefined,
+  counts: { errors: number },
+  renderer: KeyGroupRenderer,
+): AsyncGenerator<Uint8Array | string[]> {
+  type Got = { bytes?: Uint8Array; error?: unknown };
+  const inFlight: Promise<Got>[] = [];
+  const submit = (i: number) => {
+    const it = items[i];
+    inFlight[i] = renderer.render({ operator: oo.op.id, part, kg: it.kg, offset: it.offset, state: stateFilter }).then(
+      (bytes) => ({ bytes }),
+      (error: unknown) => ({ error }),
+    );
+  };
+  let submitted = 0;
+  while (submitted < items.length && submitted < renderer.window) submit(submitted++);
+  for (let i = 0; i < items.length; i++) {
+    const got = await inFlight[i];
+    delete inFlight[i];
+    if (got.error !== undefined) {
+      if (!(got.error instanceof SavepointFormatError)) throw got.error;
+      // later key groups of this handle are not printed (their results are dropped), as on the serial path
+      counts.errors++;
+      yield [errorLine(oo.op.id, items[i].part.subtask, 'managedKeyed', errorMessage(got.error))];
+      return;
+    }
+    if (submitted < items.length) submit(submitted++);
+    if (got.bytes) yield got.bytes;
+  }
+}
+
+/** The worker side of a KeyGroupRenderer: operators opened once per savepoint and thread. */
+export class KeyGroupJobRunner {
+  private readonly operators = new Map<string, Promise<OpenOperator>>();
+  private sizeHint = 1 << 16;
+
+  constructor(private readonly sp: Savepoint) {}
+
+  async render(job: KeyGroupJob): Promise<Uint8Array | undefined> {
+    let oo = this.operators.get(job.operator);
+    if (!oo) {
+      oo = openOperator(this.sp, requireOperator(this.sp, job.operator));
+      this.operators.set(job.operator, oo);
+    }
+    const open = await oo;
+    const part = open.keyed[job.part];
+    if (!part) throw new Error(`no readable keyed handle ${job.part} of operator ${job.operator}`);
+    const it: KgItem = { kg: job.kg, part, offset: job.offset };
+    const bytes = keyGroupBytes(open, it, await readKeyGroupIndex(it), this.sizeHint, job.state);
+    if (bytes) this.sizeHint = Math.max(this.sizeHint, bytes.length + (bytes.length >> 3));
+    return bytes;
+  }
+
+  async close(): Promise<void> {
+    for (const oo of this.operators.values()) await (await oo).close();
+    this.operators.clear();
   }
 }
 
@@ -963,6 +1050,8 @@ export interface DumpOptions {
   key?: string;
   /** `--no-entries`: savepoint, operator, state, skipped and error lines only (the "first view") */
   noEntries?: boolean;
+  /** renders keyed key groups elsewhere (worker threads) for the byte output; same output */
+  renderer?: KeyGroupRenderer;
 }
 
 /** One state handle of an operator, as stored in `_metadata`. */
@@ -1120,7 +1209,7 @@ export async function* dumpBatches(sp: Savepoint, opts: DumpOptions = {}, counts
       }
       yield pending;
       pending = [];
-      if (asBytes) yield* keyedByteChunks(oo, opts.state, counts ?? { errors: 0 });
+      if (asBytes) yield* keyedByteChunks(oo, opts.state, counts ?? { errors: 0 }, opts.renderer);
       else yield* keyedLineBatches(oo, opts.state, counts);
       for await (const x of operatorElements(oo, opts.state)) {
         if (x.error !== undefined) {
