@@ -265,8 +265,8 @@ async function dump(args: string[], io: CliIo): Promise<number> {
 const PARALLEL_DUMP_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * Threads for rendering key groups: `--workers` if given, else one per core (at most 4) once the
- * readable keyed state to dump is large. Worker threads run this file, so only as the bundled CLI
+ * Threads for rendering key groups: `--workers` if given, else one per core (at most 4) on machines
+ * with more than two cores once the readable keyed state to dump is large. Worker threads run this file, so only as the bundled CLI
  * (dist/fsp.js); in-process (tests through tsx) the dump stays on the calling thread.
  */
 function dumpThreads(sp: Savepoint, operator: string | undefined, requested: number | undefined): number {
@@ -276,7 +276,10 @@ function dumpThreads(sp: Savepoint, operator: string | undefined, requested: num
   let bytes = 0;
   for (const o of ops) for (const h of describeHandles(sp, o.id)) if (h.slot === 'managedKeyed' && h.reason === undefined) bytes += h.size ?? 0;
   if (bytes < PARALLEL_DUMP_MIN_BYTES) return 1;
-  return Math.max(1, Math.min(4, availableParallelism()));
+  // each worker thread is another V8 isolate (~70 MB): on two cores one thread stays within 200 MB
+  // (measured: 2 workers are ~1.5x faster at ~215 MB peak, see bench/RESULTS-reader.md)
+  const cores = availableParallelism();
+  return cores <= 2 ? 1 : Math.min(4, cores);
 }
 
 function uid(args: string[], io: CliIo): number {
