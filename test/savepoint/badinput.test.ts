@@ -13,6 +13,7 @@ import { parseMetadata } from '../../engine/savepoint/metadata';
 import { snappyDecompressBlock, snappyFramedDecode } from '../../engine/savepoint/snappy';
 import { buildSavepoint, cleanupTemp, snappyCompress, snappyFramed, tempDir } from './build';
 import { corpusCases } from './corpus';
+import { xorshift32 } from './random';
 
 async function dumpAll(dir: string, withStates = true): Promise<string[]> {
   const sp = await openSavepoint(dir);
@@ -181,18 +182,7 @@ describe('snappy', () => {
 // ---------------------------------------------------------------------------------------------
 // fuzz
 
-/** xorshift32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
+const prng = xorshift32;
 
 function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   let b = Uint8Array.from(src);

@@ -4,17 +4,9 @@ import { ByteReader } from '../../engine/savepoint/io';
 import { readVersionedSnapshot, SerializerSnapshot, snapshots as S, writeVersionedSnapshot } from '../../engine/savepoint/serializers';
 import { codecFor, encodeWith, Value } from '../../engine/savepoint/values';
 import { ByteWriter } from '../../engine/savepoint/writer-io';
+import { random01 } from './random';
 
-/** A small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+const rng = random01;
 
 function mutate(b: Uint8Array, rand: () => number): Uint8Array {
   const out = Uint8Array.from(b);

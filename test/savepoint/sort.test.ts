@@ -4,18 +4,9 @@
 import assert from 'node:assert/strict';
 import { sortRunByKey } from '../../engine/savepoint/index';
 import type { SectionIndex } from '../../engine/savepoint/keyed';
+import { random01 } from './random';
 
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
+const rng = random01;
 
 /** A section index over the given keys (values empty); byte 0 may carry the meta-data-follows bit. */
 function indexOf(keys: Uint8Array[]): SectionIndex {
