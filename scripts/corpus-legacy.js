@@ -13,6 +13,7 @@
 'use strict';
 
 const { spawnSync } = require('child_process');
+const { parseCorpusArgs, run, casesToGenerate, dumpCases } = require('./lib/corpus');
 const fs = require('fs');
 const path = require('path');
 
@@ -25,29 +26,6 @@ const RELEASES = [
   { version: '1.17.2', profile: 'flink-1.17', oracle: '1.20.3' },
   { version: '2.0.1', profile: 'flink-2.0', oracle: '2.3.0' },
 ];
-
-function parseArgs(argv) {
-  const opts = { build: true, versions: [], cases: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--skip-build') opts.build = false;
-    else if (a === '--version') opts.versions.push(argv[++i]);
-    else if (a === '--case') opts.cases.push(argv[++i]);
-    else {
-      console.error(`corpus:legacy: unknown argument ${a}`);
-      process.exit(2);
-    }
-  }
-  if (process.env.FSP_SKIP_BUILD === '1') opts.build = false;
-  return opts;
-}
-
-function run(cmd, args, options = {}) {
-  console.error(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', ...options });
-  if (r.error) throw r.error;
-  return r.status;
-}
 
 function generatorJar(version) {
   return path.join(ROOT, 'engine', 'runtime-legacy', 'target', `flink-${version}`, 'legacy-corpus.jar');
@@ -66,22 +44,8 @@ function listCases(jar) {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-function dumpCase(jar, caseDir) {
-  const r = spawnSync('java', ['-jar', jar, 'dump', path.join(caseDir, 'savepoint')], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (r.error) throw r.error;
-  fs.writeFileSync(path.join(caseDir, 'dump.jsonl'), r.stdout);
-  if (r.status !== 0) {
-    console.error(`corpus:legacy: dump of ${caseDir} exited with ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    return false;
-  }
-  return true;
-}
-
 function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseCorpusArgs(process.argv.slice(2), 'corpus:legacy');
   const releases = RELEASES.filter((r) => opts.versions.length === 0 || opts.versions.includes(r.version));
   if (releases.length === 0) {
     console.error(`corpus:legacy: no such release (known: ${RELEASES.map((r) => r.version).join(', ')})`);
@@ -102,26 +66,14 @@ function main() {
       }
     }
     const out = path.join(FIXTURES, `flink-${rel.version}`);
-    fs.mkdirSync(out, { recursive: true });
-    const known = listCases(jar);
-    const cases = opts.cases.length ? opts.cases : known;
-    if (opts.cases.length === 0) {
-      // a full run also removes cases that no longer exist
-      for (const d of fs.readdirSync(out)) {
-        if (!known.includes(d) && fs.statSync(path.join(out, d)).isDirectory()) fs.rmSync(path.join(out, d), { recursive: true, force: true });
-      }
-    }
+    const cases = casesToGenerate(out, listCases(jar), opts.cases);
     const args = ['-jar', jar, '--out', out, '--oracle-flink', rel.oracle];
     for (const c of cases) args.push('--case', c);
     if (run('java', args) !== 0) {
       console.error(`corpus:legacy: some cases failed for Flink ${rel.version}`);
       failed = true;
     }
-    for (const c of cases) {
-      const dir = path.join(out, c);
-      if (!fs.existsSync(path.join(dir, 'savepoint', '_metadata'))) continue;
-      if (!dumpCase(oracle, dir)) failed = true;
-    }
+    if (opts.dump && !dumpCases(oracle, out, cases, 'corpus:legacy')) failed = true;
   }
   process.exit(failed ? 1 : 0);
 }
