@@ -130,3 +130,36 @@ export function localPathOf(uri: string): string | undefined {
   if (uri.startsWith('/')) return uri;
   return undefined;
 }
+
+/**
+ * A file-merging segment (stream handle type 15): `length` bytes at `start` of a merged physical file.
+ * Offsets are relative to the segment, as Flink's segment input stream seeks them.
+ */
+export class SegmentSource implements DataSource {
+  private readonly inner: FileSource;
+  constructor(
+    readonly file: string,
+    readonly base: number,
+    private readonly length: number,
+  ) {
+    this.inner = new FileSource(file);
+  }
+
+  async size(): Promise<number> {
+    const fileSize = await this.inner.size();
+    if (this.base + this.length > fileSize) {
+      throw new SavepointFormatError(this.file, this.base, `a segment of ${this.length} bytes inside the file`, `a file of ${fileSize} bytes`);
+    }
+    return this.length;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const s = Math.max(0, Math.min(offset, this.length));
+    const n = Math.max(0, Math.min(length, this.length - s));
+    return this.inner.read(this.base + s, n);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

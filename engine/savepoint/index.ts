@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Limits, SavepointFormatError } from './errors';
 import { ByteReader, ByteSink, compareBytes } from './io';
-import { BytesSource, DataSource, FileSource, readAll } from './files';
+import { BytesSource, DataSource, FileSource, readAll, SegmentSource } from './files';
 import { KeyedHandle, KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from './metadata';
 import { codecOf, DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, parseSectionIndex, readKeyedHeader, RawEntry, SectionIndex } from './keyed';
 import { encodeWith, Value } from './values';
@@ -165,6 +165,10 @@ function sourceFor(h: StreamHandle | null, md: Metadata): DataSource {
     case 2:
       if (!h.path) throw new SavepointFormatError(md.file, 0, 'a local file path', h.uri);
       return new FileSource(h.path);
+    case 15:
+      // a segment of a file-merging checkpoint's merged file
+      if (!h.path) throw new SavepointFormatError(md.file, 0, 'a local file path', h.physical);
+      return new SegmentSource(h.path, h.startPos, h.size);
     default:
       throw new SavepointFormatError(md.file, 0, 'a file or inline state handle', `handle type ${h.type}`);
   }
@@ -259,7 +263,8 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
       }
     }
     const oh = st.managedOperator;
-    if (oh) {
+    // an empty file-merging placeholder holds no operator state
+    if (oh && !oh.empty) {
       try {
         const src = sourceFor(oh.data, md);
         sources.push(src);

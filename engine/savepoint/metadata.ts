@@ -48,6 +48,11 @@ export interface OperatorHandle {
   states: OperatorStateMeta[];
   data: StreamHandle | null;
   size: number;
+  /**
+   * Type 17 with the is-empty flag: a file-merging checkpoint's placeholder that holds no operator
+   * state (Flink's restore skips it; its data is the empty segment, type 16).
+   */
+  empty?: boolean;
 }
 
 export interface SubtaskState {
@@ -270,13 +275,16 @@ class Parser {
       for (let j = 0; j < k; j++) offsets.push(r.i64n('an operator state offset'));
       states.push({ name, mode, offsets });
     }
+    let empty = false;
     if (type === 17) {
       r.utf('the task-owned directory');
       r.utf('the shared directory');
-      r.bool('the is-empty flag');
+      empty = r.bool('the is-empty flag');
     }
     const data = this.streamHandle();
-    return { type: type as 4 | 17, states, data, size: data?.size ?? 0 };
+    const h: OperatorHandle = { type: type as 4 | 17, states, data, size: data?.size ?? 0 };
+    if (empty) h.empty = true;
+    return h;
   }
 
   channelStates(): number {

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { corpusCases } from '../savepoint/corpus';
+import { corpusCases, isCheckpointCase } from '../savepoint/corpus';
 import { KeyGroupsHandle, Metadata, OperatorHandle, parseMetadata, StreamHandle } from '../../engine/savepoint/metadata';
 import { encodeKeyedFile, keyedHeaderBytes, parseKeyedFile, uncompressedHeader } from '../../engine/savepoint/write/keyed-file';
 import { encodeOperatorFile, operatorHeaderBytes, parseOperatorFile } from '../../engine/savepoint/write/operator-file';
@@ -114,6 +114,11 @@ describe('writer: re-encoding the corpus reproduces Flink’s bytes', function (
       }
 
       const w = toW(meta);
+      if (isCheckpointCase(c) && meta.operators.some((o) => o.subtasks.some((s) => s.managedKeyed?.type === 5 || s.managedKeyed?.type === 11))) {
+        it('an incremental RocksDB checkpoint: the writer refuses its native keyed handles', () => {
+          assert.throws(() => asWriterMetadata(meta), /keyed handle type (5|11) is not written/);
+        });
+      }
       if (w && meta.version >= 3 && meta.version <= 6) {
         it(`_metadata V${meta.version} re-encodes identically up to the CheckpointProperties trailer`, () => {
           const orig = fs.readFileSync(metaFile);

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * {@code engine.jar corpus --out <dir> [--case <name>]… [--list] [--work <dir>]}: runs the sample jobs
- * on an in-process MiniCluster, takes one savepoint per case and writes
+ * {@code engine.jar corpus --out <dir> [--case <name>]… [--list] [--work <dir>] [--state-in-files [--file-merging]]}: runs the sample jobs
+ * on an in-process MiniCluster, takes one savepoint (or, for checkpoint cases, a retained checkpoint: CheckpointCase) per case and writes
  * {@code <out>/<case>/savepoint/} (the savepoint folder's files) and {@code <out>/<case>/case.json}.
  * Dumps ({@code dump.jsonl}) are produced separately with {@code engine.jar dump}.
  */
@@ -41,6 +41,8 @@ public final class Corpus {
         Path work = null;
         List<String> wanted = new ArrayList<>();
         boolean list = false;
+        boolean inFiles = false;
+        boolean fileMerging = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -48,7 +50,11 @@ public final class Corpus {
                 case "--work": work = Paths.get(value(args, ++i, a)); break;
                 case "--case": wanted.add(value(args, ++i, a)); break;
                 case "--list": list = true; break;
-                default: throw new UsageException("unknown argument '" + a + "' (usage: corpus --out <dir> [--case <name>]… [--list])");
+                // every handle in its own file (threshold 0); a checkpoint case's checkpoint then stays where Flink wrote it
+                case "--state-in-files": inFiles = true; break;
+                // checkpoint cases: checkpoint file merging (segments of shared files; never inline, so with --state-in-files only)
+                case "--file-merging": fileMerging = true; break;
+                default: throw new UsageException("unknown argument '" + a + "' (usage: corpus --out <dir> [--case <name>]… [--list] [--state-in-files [--file-merging]])");
             }
         }
         Map<String, Cases.Spec> all = Cases.all();
@@ -67,6 +73,9 @@ public final class Corpus {
                 run.add(s);
             }
         }
+        if (inFiles) for (Cases.Spec s : run) s.files();
+        if (fileMerging && !inFiles) throw new UsageException("--file-merging needs --state-in-files (merged files are never inline)");
+        if (fileMerging) for (Cases.Spec s : run) s.fileMerging();
         Files.createDirectories(out);
         boolean ownWork = work == null;
         if (ownWork) work = Files.createTempDirectory("fsp-corpus-");
@@ -119,6 +128,7 @@ public final class Corpus {
         deleteQuietly(work);
         Files.createDirectories(work.resolve("tmp"));
         Configuration conf = configuration(s, work);
+        if (s.checkpoint) CheckpointCase.configure(conf, s, work, out.resolve(s.name));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
         env.setMaxParallelism(s.maxParallelism);
         Jobs.Ctx ctx = new Jobs.Ctx(env, work, s.parallelism, s.backend);
@@ -149,6 +159,7 @@ public final class Corpus {
             // Every id has been emitted; the savepoint barrier follows them through every channel.
             savepoint = null;
             Exception last = null;
+            if (s.checkpoint) savepoint = CheckpointCase.trigger(client, s, deadline);
             while (savepoint == null) {
                 checkAlive(client, deadline);
                 try {
@@ -169,6 +180,12 @@ public final class Corpus {
             } catch (Exception ignored) {
                 // the job may already be gone
             }
+        }
+        if (s.checkpoint) {
+            CheckpointCase.store(s, savepoint, out.resolve(s.name));
+            Files.write(out.resolve(s.name).resolve("case.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
+            deleteQuietly(work);
+            return;
         }
         Path src = savepoint.startsWith("file:") ? Paths.get(URI.create(savepoint)) : Paths.get(savepoint);
         Path caseDir = out.resolve(s.name);

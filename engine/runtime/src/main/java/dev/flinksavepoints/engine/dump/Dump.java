@@ -32,6 +32,7 @@ import org.apache.flink.runtime.state.SnappyStreamCompressionDecorator;
 import org.apache.flink.runtime.state.StreamCompressionDecorator;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.UncompressedStreamCompressionDecorator;
+import org.apache.flink.runtime.state.filemerging.EmptyFileMergingOperatorStreamStateHandle;
 import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
 import org.apache.flink.runtime.state.memory.ByteStreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
@@ -261,6 +262,8 @@ public final class Dump {
                 skipped.add(skip(id, st, "rawKeyed", "raw"));
             }
             for (OperatorStateHandle h : s.getManagedOperatorState()) {
+                // a file-merging checkpoint's placeholder for "no operator state" (Flink's restore skips it too)
+                if (h instanceof EmptyFileMergingOperatorStreamStateHandle) continue;
                 OpHandle oh = new OpHandle();
                 oh.subtask = st;
                 oh.handle = h;
