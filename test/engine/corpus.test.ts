@@ -24,16 +24,25 @@ const CASE = process.env.FSP_CORPUS_CASE ?? 'ttl-rocksdb';
  * - the value of the SourceReaderState elements of the live NumberSequenceSource (uid "sequence",
  *   number-sequence case): each reader's position, and which subtask holds which split. Only that
  *   operator: the CorpusSource split state of the other cases is deterministic and stays compared.
+ * - the value of the SourceReaderState elements of the FileSource (uid "files", file-source case) and
+ *   the `coordinatorBytes` of its operator line: its splits and its enumerator's checkpoint hold the
+ *   input files' absolute paths (in the run's temp work folder), and which subtask reads which file
+ *   varies. The readers' positions, file sizes and modification times inside are fixed by the job.
  */
 const VARYING_TTL_KEY = '$ttl';
 const VARYING_ELEMENT_STATES = new Set(['writer_raw_states']);
-const VARYING_OPERATOR_ELEMENT_STATES = new Set([`${operatorIdFromUid('sequence')}/SourceReaderState`]);
+const VARYING_OPERATOR_ELEMENT_STATES = new Set([`${operatorIdFromUid('sequence')}/SourceReaderState`, `${operatorIdFromUid('files')}/SourceReaderState`]);
+const VARYING_COORDINATOR_BYTES = new Set([operatorIdFromUid('files')]);
 
 /** Masks the varying fields of one dump line. Works on the text, so big integers stay exact. */
 export function normalizeDumpLine(line: string): string {
   let out = line;
   if (line.startsWith('{"type":"entry",')) {
     out = out.split(`"${VARYING_TTL_KEY}":`).map((part, i) => (i === 0 ? part : part.replace(/^-?\d+/, '"<varies>"'))).join(`"${VARYING_TTL_KEY}":`);
+  }
+  if (line.startsWith('{"type":"operator",')) {
+    const operator = /"id":"([0-9a-f]{32})"/.exec(line)?.[1];
+    if (operator !== undefined && VARYING_COORDINATOR_BYTES.has(operator)) out = out.replace(/"coordinatorBytes":\d+/, '"coordinatorBytes":"<varies>"');
   }
   if (line.startsWith('{"type":"element",')) {
     const state = /"state":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
@@ -112,5 +121,14 @@ describe('engine.jar corpus', function () {
     assert.equal(normalizeDumpLine(s1), normalizeDumpLine(s2));
     assert.notEqual(normalizeDumpLine(s1), normalizeDumpLine(s1.replace('"subtask":0', '"subtask":1')));
     assert.notEqual(normalizeDumpLine(o1), normalizeDumpLine(o2));
+    const files = operatorIdFromUid('files');
+    const f1 = `{"type":"operator","id":"${files}","uid":"files","name":"Source: files","parallelism":2,"maxParallelism":128,"finished":false,"subtasks":2,"coordinatorBytes":660}`;
+    const f2 = f1.replace('"coordinatorBytes":660', '"coordinatorBytes":666');
+    assert.equal(normalizeDumpLine(f1), normalizeDumpLine(f2));
+    assert.notEqual(normalizeDumpLine(f1), normalizeDumpLine(f1.replace('"subtasks":2', '"subtasks":1')));
+    const seqOp = `{"type":"operator","id":"${seq}","parallelism":2,"maxParallelism":128,"finished":false,"subtasks":2,"coordinatorBytes":16}`;
+    assert.notEqual(normalizeDumpLine(seqOp), normalizeDumpLine(seqOp.replace(':16}', ':17}')));
+    const e1 = `{"type":"element","operator":"${files}","state":"SourceReaderState","subtask":0,"index":0,"value":{"$hex":"0000000100000001aa"}}`;
+    assert.equal(normalizeDumpLine(e1), normalizeDumpLine(e1.replace('aa"', 'bb"')));
   });
 });

@@ -1,5 +1,7 @@
 // FLIP-27 split state (SourceReaderState elements) decoded for the corpus's sources:
-// NumberSequenceSource (built into Flink) and the corpus's own CorpusSource.
+// NumberSequenceSource and FileSource (built into Flink) and the corpus's own CorpusSource; and the
+// FileSource enumerator's checkpoint (the source's coordinator state). Flink's own decoding of the same
+// bytes is checked live in splits-oracle.test.ts.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,10 +9,22 @@ import { main } from '../../engine/cli/fsp';
 import { openSavepoint, operatorIdFromUid, SavepointFormatError } from '../../engine/savepoint/index';
 import { fromHex, toHex } from '../../engine/savepoint/io';
 import {
+  decodeFileSourceSplitV1,
+  decodeSourceCoordinatorState,
   decodeSourceSplit,
+  DecodedSplit,
+  describeSourceCoordinator,
   describeSourceSplits,
   encodeCorpusIdSplit,
+  encodeFileSourceEnumeratorState,
+  encodeFileSourceSplit,
   encodeNumberSequenceSplit,
+  FileSourceSplit,
+  FileSourceSplitFields,
+  fileSourceSplitPayload,
+  fileSplitText as fileSplitLine,
+  flinkPathString,
+  FlinkPathUri,
   NumberSequenceSplit,
   readSplitFrame,
   sourceSplitLines,
@@ -21,13 +35,23 @@ import { CORPUS_ROOT, corpusCases, memoryIo } from './corpus';
 const LONG_MAX = (1n << 63n) - 1n;
 const VERSIONS = ['1.20.3', '2.3.0'];
 const SEQUENCE_OP = operatorIdFromUid('sequence');
+const FILES_OP = operatorIdFromUid('files');
+const LONG_MIN = -(1n << 63n);
+
+/** Any decoded split encoded again, by its type. */
+function reencode(s: DecodedSplit): Uint8Array {
+  if (s.type === 'NumberSequenceSplit') return encodeNumberSequenceSplit(s);
+  if (s.type === 'FileSourceSplit') return encodeFileSourceSplit(s);
+  return encodeCorpusIdSplit(s);
+}
 
 /**
  * Flink's own decoding of the committed number-sequence elements: a throwaway Java main (run once,
  * not part of the repo) fed these bytes to `NumberSequenceSource#getSplitSerializer()` through
  * `SimpleVersionedSerialization.readVersionAndDeSerialize(serializer, byte[])` on the Flink 1.20.3 and
  * 2.3.0 engine jars, printed splitId()/from()/to(), and found `writeVersionAndSerialize` to give the
- * same bytes back. Both Flink versions printed the same lines.
+ * same bytes back. Both Flink versions printed the same lines. (splits-oracle.test.ts now checks every
+ * split of the corpus live against `engine.jar splits`.)
  */
 const FLINK_DECODED: Record<string, { splitId: string; from: bigint; to: bigint }> = {
   // flink-1.20.3/number-sequence
@@ -165,11 +189,95 @@ describe('FLIP-27 split state', () => {
     });
   }
 
-  it('every SourceReaderState element of the corpus decodes (NumberSequenceSource or CorpusSource) and re-encodes exactly', async function () {
+  for (const v of VERSIONS) {
+    const dir = path.join(CORPUS_ROOT, `flink-${v}`, 'file-source');
+    describe(`file-source (Flink ${v})`, () => {
+      // FileSourceJob (engine/runtime): 4 files part-<i>.txt of 10 lines "part-<i> line-<j>\n" (140 bytes), modified
+      // 2024-01-01T00:00:00Z, read by 2 readers that each stopped after forwarding 4 lines of their first file
+      const FILE_NAMES = ['part-0.txt', 'part-1.txt', 'part-2.txt', 'part-3.txt'];
+      const MODIFIED = 1704067200000n;
+      const fileName = (s: FileSourceSplit) => s.path.slice(s.path.lastIndexOf('/') + 1);
+      const checkFile = (s: FileSourceSplit) => {
+        assert.match(s.path, /^file:\/.*\/file-source-input\/part-[0-3]\.txt$/);
+        assert.deepEqual({ ...s.uri, path: null }, { scheme: 'file', userInfo: null, host: null, port: -1, path: null, query: null, fragment: null });
+        assert.equal(`file:${s.uri.path}`, s.path);
+        assert.match(s.splitId, /^000000000[1-4]$/, 'the enumerator numbers splits 0000000001, 0000000002, …');
+        assert.deepEqual([s.offset, s.length, s.fileSize, s.fileModificationTime, s.hostnames], [0n, 140n, 140n, MODIFIED, []]);
+      };
+      before(function () {
+        assert.ok(fs.existsSync(path.join(dir, 'savepoint', '_metadata')), `corpus case ${dir} is missing`);
+      });
+
+      it('each reader holds a FileSourceSplit it has read 4 lines of, re-encoding to its bytes', async () => {
+        const sp = await openSavepoint(path.join(dir, 'savepoint'));
+        const els = await describeSourceSplits(sp, FILES_OP);
+        assert.ok(els, 'the files operator has a SourceReaderState');
+        assert.deepEqual(els.map((e) => e.subtask).sort(), [0, 1], 'one split per reader (a FileSource reader asks for one split at a time)');
+        const oracle = dumpElements(path.join(dir, 'dump.jsonl')).filter((e) => e.operator === FILES_OP);
+        assert.deepEqual(els.map((e) => `${e.subtask}/${e.index}/${toHex(e.bytes)}`).sort(), oracle.map((e) => `${e.subtask}/${e.index}/${e.hex}`).sort());
+        for (const e of els) {
+          assert.equal(e.error, undefined);
+          const s = e.split;
+          assert.ok(s && s.type === 'FileSourceSplit', `subtask ${e.subtask}: ${toHex(e.bytes)}`);
+          checkFile(s);
+          // TextLineInputFormat has no checkpointable offset: the position is "from the split start, skip 4 records"
+          assert.deepEqual(s.readerPosition, { offset: -1n, recordsAfterOffset: 4n });
+          assert.deepEqual(encodeFileSourceSplit(s), e.bytes);
+          assert.match(
+            splitLine(e),
+            /^\[subtask [01]\] FileSourceSplit "000000000[1-4]": file:\/\S+\/part-[0-3]\.txt, offset 0, length 140 \(file 140 bytes, modified 2024-01-01T00:00:00\.000Z\); resume at the split start and skip 4 records$/,
+          );
+        }
+        assert.notEqual(fileName(els[0].split as FileSourceSplit), fileName(els[1].split as FileSourceSplit));
+      });
+
+      it("the enumerator's checkpoint: the 2 other files pending, all 4 processed", async () => {
+        const sp = await openSavepoint(path.join(dir, 'savepoint'));
+        const c = describeSourceCoordinator(sp, FILES_OP);
+        assert.ok(c && c.state, 'the coordinator state decodes as a FileSource enumerator checkpoint');
+        const opLine = fs.readFileSync(path.join(dir, 'dump.jsonl'), 'utf8').split('\n').find((l) => l.includes(`"id":"${FILES_OP}"`))!;
+        assert.equal(c.bytes.length, (JSON.parse(opLine) as { coordinatorBytes: number }).coordinatorBytes, "the oracle's coordinatorBytes");
+        const st = c.state;
+        assert.equal(st.pendingSplits.length, 2);
+        for (const s of st.pendingSplits) {
+          checkFile(s);
+          assert.equal(s.readerPosition, undefined, 'a pending split has not been read');
+        }
+        const reading = (await describeSourceSplits(sp, FILES_OP))!.map((e) => e.split as FileSourceSplit);
+        const all = [...reading, ...st.pendingSplits];
+        assert.deepEqual(all.map(fileName).sort(), FILE_NAMES, 'every file is in exactly one split');
+        assert.deepEqual(all.map((s) => s.splitId).sort(), ['0000000001', '0000000002', '0000000003', '0000000004']);
+        assert.deepEqual([...st.alreadyProcessedPaths].sort(), all.map((s) => s.path).sort(), 'the processed paths are the 4 files');
+        assert.deepEqual(encodeFileSourceEnumeratorState(st), c.bytes);
+        // other operators have no coordinator state
+        for (const uid of ['pause', 'line-counts', 'sink']) assert.equal(describeSourceCoordinator(sp, operatorIdFromUid(uid)), undefined, uid);
+      });
+
+      it('fsp inspect prints the splits and the enumerator under the source operator', async () => {
+        const m = memoryIo();
+        assert.equal(await main(['inspect', path.join(dir, 'savepoint')], m.io), 0, m.err());
+        const sp = await openSavepoint(path.join(dir, 'savepoint'));
+        const lines = await sourceSplitLines(sp, FILES_OP);
+        assert.equal(lines.length, 10, lines.join('\n'));
+        assert.equal(lines[0], 'SourceReaderState: 2 splits');
+        assert.match(lines[1], /^ {2}\[subtask 0\] FileSourceSplit "\d{10}": file:\S+, offset 0, length 140 .*; resume at the split start and skip 4 records$/);
+        assert.match(lines[2], /^ {2}\[subtask 1\] FileSourceSplit "\d{10}": file:\S+, offset 0, length 140 .*; resume at the split start and skip 4 records$/);
+        assert.equal(lines[3], 'FileSource enumerator: 2 pending splits, 4 processed paths');
+        for (const l of lines.slice(4, 6)) assert.match(l, /^ {2}pending FileSourceSplit "\d{10}": file:\S+, offset 0, length 140 \(file 140 bytes, modified 2024-01-01T00:00:00\.000Z\); not read yet$/);
+        for (const l of lines.slice(6)) assert.match(l, /^ {2}processed file:\/\S+\/file-source-input\/part-[0-3]\.txt$/);
+        const want = lines.map((l) => `  ${l}`).join('\n');
+        const section = m.out().split('\n\n').find((b) => b.startsWith(`operator ${FILES_OP}`));
+        assert.ok(section && section.includes(`\n${want}\n`), m.out());
+      });
+    });
+  }
+
+  it('every SourceReaderState element of the corpus decodes (NumberSequenceSource, FileSource or CorpusSource) and re-encodes exactly', async function () {
     const cases = corpusCases().filter((c) => c.dumpFile);
     assert.ok(cases.length > 0, 'no corpus cases');
     let ns = 0;
     let corpus = 0;
+    let file = 0;
     for (const c of cases) {
       const els = dumpElements(c.dumpFile!);
       const parallelism = new Map<string, number>();
@@ -186,6 +294,9 @@ describe('FLIP-27 split state', () => {
         if (s.type === 'NumberSequenceSplit') {
           ns++;
           assert.deepEqual(encodeNumberSequenceSplit(s), b);
+        } else if (s.type === 'FileSourceSplit') {
+          file++;
+          assert.deepEqual(encodeFileSourceSplit(s), b);
         } else {
           corpus++;
           assert.deepEqual(encodeCorpusIdSplit(s), b);
@@ -197,6 +308,7 @@ describe('FLIP-27 split state', () => {
     }
     assert.ok(ns >= 4, `NumberSequenceSplits seen: ${ns}`);
     assert.ok(corpus >= 4, `CorpusSource splits seen: ${corpus}`);
+    assert.ok(file >= 4, `FileSourceSplits seen: ${file}`);
   });
 
   it('CorpusSource splits decode through the API (operator-state case: 3 readers)', async function () {
@@ -248,6 +360,169 @@ describe('FLIP-27 split state', () => {
     assert.throws(() => encodeNumberSequenceSplit({ splitId: '1', from: 0n, to: LONG_MAX + 1n }), RangeError);
   });
 
+  describe('FileSourceSplit and FileSource enumerator checkpoints: hand-made bytes', () => {
+    const uri = (u: Partial<FlinkPathUri>): FlinkPathUri => ({ scheme: null, userInfo: null, host: null, port: -1, path: null, query: null, fragment: null, ...u });
+    const split: FileSourceSplitFields = {
+      splitId: '0000000007',
+      uri: uri({ scheme: 'file', path: '/data/in/part-0.txt' }),
+      offset: 0n,
+      length: 140n,
+      fileModificationTime: 1704067200000n,
+      fileSize: 140n,
+      hostnames: [],
+      readerPosition: { offset: -1n, recordsAfterOffset: 4n },
+    };
+    const enc = (version: number, payload: Uint8Array) => {
+      const b = new Uint8Array(8 + payload.length);
+      new DataView(b.buffer).setInt32(0, version);
+      new DataView(b.buffer).setInt32(4, payload.length);
+      b.set(payload, 8);
+      return b;
+    };
+    const payload = fileSourceSplitPayload(split);
+    /** The payload with bytes [at, at + n) replaced. */
+    const patched = (at: number, ...bytes: number[]) => {
+      const p = Uint8Array.from(payload);
+      p.set(bytes, at < 0 ? p.length + at : at);
+      return p;
+    };
+    const decodes = (p: Uint8Array) => decodeSourceSplit(enc(1, p));
+
+    it('decodes the layout field by field', () => {
+      const s = decodeSourceSplit(encodeFileSourceSplit(split));
+      assert.ok(s && s.type === 'FileSourceSplit');
+      assert.deepEqual(s, { source: 'FileSource', type: 'FileSourceSplit', serializerVersion: 1, path: 'file:/data/in/part-0.txt', ...split });
+      assert.equal(
+        splitLine({ subtask: 1, index: 0, bytes: encodeFileSourceSplit(split), split: s }),
+        '[subtask 1] FileSourceSplit "0000000007": file:/data/in/part-0.txt, offset 0, length 140 (file 140 bytes, modified 2024-01-01T00:00:00.000Z); resume at the split start and skip 4 records',
+      );
+      // the layout of the payload: writeUTF id, path flag, scheme "file" (StringValue: length + 1 = 5), no userInfo, no host, port -1, …
+      assert.equal(toHex(payload.subarray(0, 25)), '000a30303030303030303037' + '01' + '010566696c65' + '00' + '00' + 'ffffffff');
+      assert.equal(toHex(payload.subarray(-17)), '01' + 'ffffffffffffffff' + '0000000000000004');
+      const other = decodeFileSourceSplitV1(
+        fileSourceSplitPayload({
+          ...split,
+          uri: uri({ scheme: 'hdfs', userInfo: 'alice', host: 'nn.example.com', port: 8020, path: '/x', query: 'q=1', fragment: 'f' }),
+          hostnames: ['dn1', 'dn2'],
+          readerPosition: { offset: 4096n, recordsAfterOffset: 0n },
+        }),
+      );
+      assert.ok(other);
+      assert.equal(other.path, 'hdfs://alice@nn.example.com:8020/x', "Flink's Path#toString leaves out query and fragment");
+      assert.deepEqual(other.hostnames, ['dn1', 'dn2']);
+      assert.match(fileSplitLine(other), /, hosts dn1, dn2\); resume at offset 4096 and skip 0 records$/);
+      const fresh = decodeFileSourceSplitV1(fileSourceSplitPayload({ ...split, readerPosition: undefined }));
+      assert.ok(fresh && !('readerPosition' in fresh));
+      assert.match(fileSplitLine(fresh), /; not read yet$/);
+    });
+
+    it("Flink's Path#toString: a Windows drive loses its slash only without scheme and authority", () => {
+      assert.equal(flinkPathString(uri({ path: '/C:/data/x.txt' })), 'C:/data/x.txt');
+      assert.equal(flinkPathString(uri({ scheme: 'file', path: '/C:/data/x.txt' })), 'file:/C:/data/x.txt');
+      assert.equal(flinkPathString(uri({ path: 'relative/x' })), 'relative/x');
+      assert.equal(flinkPathString(uri({ scheme: 'hdfs', host: 'nn', path: '' })), 'hdfs://nn');
+    });
+
+    it('truncated payloads and framing: undefined or a SavepointFormatError, never a FileSourceSplit', () => {
+      for (let n = 0; n < payload.length; n++) {
+        assert.equal(decodeFileSourceSplitV1(payload.subarray(0, n)), undefined, `payload cut to ${n}`);
+        // (16 bytes of it can pass for this project's IdSplit, whose layout is that loose)
+        assert.notEqual(decodes(payload.subarray(0, n))?.type, 'FileSourceSplit', `payload cut to ${n}, framed`);
+      }
+      const framed = encodeFileSourceSplit(split);
+      for (let n = 0; n < framed.length; n++) {
+        const r = tryDecode(framed.subarray(0, n));
+        assert.ok(r === 'error' || r === undefined, `element cut to ${n}`);
+      }
+    });
+
+    it('other serializer versions, wrong flags, trailing bytes, implausible fields: undefined', () => {
+      for (const v of [0, 2, -1]) assert.equal(decodeSourceSplit(enc(v, payload)), undefined, `serializer version ${v}`);
+      const trailing = new Uint8Array(payload.length + 1);
+      trailing.set(payload);
+      assert.equal(decodes(trailing), undefined, 'a trailing byte');
+      assert.equal(decodes(patched(-17, 2)), undefined, 'a position flag of 2 (Flink reads it as true)');
+      assert.equal(decodes(patched(12, 0)), undefined, 'no path (Flink would make it an empty Path)');
+      assert.equal(decodes(patched(12, 2)), undefined, 'a path flag of 2');
+      const at = (o: number) => payload.length - 17 - 4 - 32 + o; // the four longs
+      // the patch positions hit the fields meant (positive controls)
+      const field = (p: Uint8Array) => decodeFileSourceSplitV1(p)!;
+      assert.equal(field(patched(at(0), 0, 0, 0, 0, 0, 0, 0, 5)).offset, 5n);
+      assert.equal(field(patched(at(8), 0, 0, 0, 0, 0, 0, 0, 6)).length, 6n);
+      assert.equal(field(patched(-16, 0, 0, 0, 0, 0, 0, 0, 7)).readerPosition!.offset, 7n);
+      assert.equal(field(patched(-8, 0, 0, 0, 0, 0, 0, 0, 8)).readerPosition!.recordsAfterOffset, 8n);
+      assert.deepEqual(field(patched(-21, 0, 0, 0, 0)).hostnames, []);
+      assert.equal(decodes(patched(at(0), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)), undefined, 'offset -1');
+      assert.equal(decodes(patched(at(8), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)), undefined, 'length -1');
+      assert.equal(decodes(patched(-16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe)), undefined, 'position offset -2');
+      assert.equal(decodes(patched(-8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)), undefined, 'recordsAfterOffset -1');
+      assert.equal(decodes(patched(-21, 0xff, 0xff, 0xff, 0xff)), undefined, 'host count -1');
+      assert.equal(decodes(patched(-21, 0, 0, 0, 1)), undefined, 'host count 1 without a host');
+      assert.equal(decodes(fileSourceSplitPayload({ ...split, splitId: '' })), undefined, 'an empty split id');
+      assert.equal(decodes(fileSourceSplitPayload({ ...split, uri: uri({ scheme: 'file', port: 65536, host: 'h', path: '/x' }) })), undefined, 'port 65536');
+      assert.equal(decodes(fileSourceSplitPayload({ ...split, uri: uri({ scheme: 'file', port: -2, host: 'h', path: '/x' }) })), undefined, 'port -2');
+      assert.equal(decodes(fileSourceSplitPayload({ ...split, uri: uri({ scheme: 'file' }) })), undefined, 'no path component');
+      // a non-canonical StringValue: the scheme's length 5 as two varint bytes (0x85 0x00)
+      const long = new Uint8Array(payload.length + 1);
+      long.set(payload.subarray(0, 14));
+      long.set([0x85, 0x00], 14);
+      long.set(payload.subarray(15), 16);
+      assert.equal(decodes(long), undefined, 'a non-canonical string length');
+      // the extremes decode
+      const ext = decodeFileSourceSplitV1(
+        fileSourceSplitPayload({ ...split, offset: LONG_MAX, length: 0n, fileModificationTime: LONG_MIN, fileSize: -1n, readerPosition: { offset: LONG_MAX, recordsAfterOffset: LONG_MAX } }),
+      );
+      assert.ok(ext);
+      assert.deepEqual([ext.offset, ext.fileModificationTime, ext.readerPosition], [LONG_MAX, LONG_MIN, { offset: LONG_MAX, recordsAfterOffset: LONG_MAX }]);
+      assert.match(fileSplitLine(ext), /modified -9223372036854775808\)/);
+      assert.throws(() => encodeFileSourceSplit({ ...split, offset: LONG_MAX + 1n }), RangeError);
+    });
+
+    it('the NumberSequenceSplit and IdSplit layouts never decode as FileSourceSplits, nor the other way', () => {
+      assert.equal(decodeFileSourceSplitV1(readSplitFrame(encodeNumberSequenceSplit({ splitId: '1', from: 0n, to: 1n })).payload), undefined);
+      assert.equal(decodeFileSourceSplitV1(readSplitFrame(encodeCorpusIdSplit({ index: 0, stride: 1, emitted: 0n })).payload), undefined);
+      assert.equal(decodeSourceSplit(encodeFileSourceSplit({ ...split, splitId: '1' }))?.type, 'FileSourceSplit');
+    });
+
+    const state = { pendingSplits: [{ ...split, readerPosition: undefined }, { ...split, splitId: '0000000008' }], alreadyProcessedPaths: ['file:/data/in/part-0.txt', 'file:/ünï/😀'] };
+    const coordinator = encodeFileSourceEnumeratorState(state);
+
+    it('enumerator checkpoints: the layout decoded, everything else undefined', () => {
+      const st = decodeSourceCoordinatorState(coordinator);
+      assert.ok(st);
+      assert.deepEqual(st.pendingSplits.map((s) => [s.splitId, s.readerPosition]), [['0000000007', undefined], ['0000000008', { offset: -1n, recordsAfterOffset: 4n }]]);
+      assert.deepEqual(st.alreadyProcessedPaths, state.alreadyProcessedPaths);
+      assert.deepEqual(encodeFileSourceEnumeratorState(st), coordinator);
+      // SourceCoordinator framing (big-endian), then little-endian: magic 0xDEADBEEF, split serializer version 1
+      assert.equal(toHex(coordinator.subarray(0, 28)), `00000001` + `00000001` + (coordinator.length - 12).toString(16).padStart(8, '0') + 'efbeadde' + '01000000' + '02000000' + '02000000');
+      assert.deepEqual(decodeSourceCoordinatorState(encodeFileSourceEnumeratorState({ pendingSplits: [], alreadyProcessedPaths: [] })), {
+        source: 'FileSource', type: 'PendingSplitsCheckpoint', coordinatorSerdeVersion: 1, serializerVersion: 1, splitSerializerVersion: 1, pendingSplits: [], alreadyProcessedPaths: [],
+      });
+      const patch = (at: number, ...bytes: number[]) => {
+        const b = Uint8Array.from(coordinator);
+        b.set(bytes, at);
+        return b;
+      };
+      for (let n = 0; n < coordinator.length; n++) assert.equal(decodeSourceCoordinatorState(coordinator.subarray(0, n)), undefined, `cut to ${n}`);
+      const trailing = new Uint8Array(coordinator.length + 1);
+      trailing.set(coordinator);
+      assert.equal(decodeSourceCoordinatorState(trailing), undefined, 'a trailing byte');
+      assert.equal(decodeSourceCoordinatorState(patch(0, 0, 0, 0, 0)), undefined, 'coordinator serde version 0');
+      assert.equal(decodeSourceCoordinatorState(patch(4, 0, 0, 0, 2)), undefined, 'enumerator serializer version 2');
+      assert.equal(decodeSourceCoordinatorState(patch(12, 0xde, 0xad, 0xbe, 0xef)), undefined, 'the magic big-endian');
+      assert.equal(decodeSourceCoordinatorState(patch(16, 2)), undefined, 'split serializer version 2');
+      assert.equal(decodeSourceCoordinatorState(patch(20, 3)), undefined, 'one split more than there is');
+      assert.equal(decodeSourceCoordinatorState(patch(24, 0xff, 0xff, 0xff, 0xff)), undefined, 'a negative path count');
+      assert.equal(decodeSourceCoordinatorState(patch(coordinator.length - 1, 0xff)), undefined, 'a path that is not UTF-8');
+      // a pending split that is not exactly a FileSourceSplit
+      const bad = Uint8Array.from(coordinator);
+      bad[28 + 4 + 12] = 2;
+      assert.equal(decodeSourceCoordinatorState(bad), undefined, 'a pending split with a path flag of 2');
+      // NumberSequenceSource's enumerator checkpoint (no remaining splits), as number-sequence stores it
+      assert.equal(decodeSourceCoordinatorState(fromHex('00000001000000010000000400000000')), undefined);
+    });
+  });
+
   it('broken framing is a SavepointFormatError', () => {
     for (const hex of ['', '000000', '00000001', '0000000100000000ff', '00000001ffffffff', '000000017fffffff00']) {
       assert.throws(() => readSplitFrame(fromHex(hex)), SavepointFormatError, hex);
@@ -262,6 +537,18 @@ describe('FLIP-27 split state', () => {
       ...Object.keys(FLINK_DECODED),
       toHex(encodeCorpusIdSplit({ index: 1, stride: 3, emitted: 10n })),
       toHex(encodeNumberSequenceSplit({ splitId: '12', from: 7n, to: 9n })),
+      toHex(
+        encodeFileSourceSplit({
+          splitId: '0000000002',
+          uri: { scheme: 'hdfs', userInfo: null, host: 'nn', port: 8020, path: '/in/a.txt', query: null, fragment: null },
+          offset: 0n,
+          length: 140n,
+          fileModificationTime: 1704067200000n,
+          fileSize: 140n,
+          hostnames: ['dn1'],
+          readerPosition: { offset: -1n, recordsAfterOffset: 4n },
+        }),
+      ),
     ];
     const next = rng(0x5eed);
     let decoded = 0;
@@ -275,7 +562,7 @@ describe('FLIP-27 split state', () => {
         const r = tryDecode(m);
         if (r === 'error' || r === undefined) return;
         decoded++;
-        const again = r.type === 'NumberSequenceSplit' ? encodeNumberSequenceSplit(r) : encodeCorpusIdSplit(r);
+        const again = reencode(r);
         assert.deepEqual(again, m, `${toHex(m)} decoded to something that does not re-encode to it`);
       };
       for (let i = 0; i < b.length; i++) {

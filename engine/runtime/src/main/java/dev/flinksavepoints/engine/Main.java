@@ -20,6 +20,7 @@ public final class Main {
         COMMANDS.put("bootstrap", "dev.flinksavepoints.engine.bootstrap.Bootstrap");
         COMMANDS.put("check", "dev.flinksavepoints.engine.check.Check");
         COMMANDS.put("timers-check", "dev.flinksavepoints.engine.timers.TimersCheck");
+        COMMANDS.put("splits", "dev.flinksavepoints.engine.splits.Splits");
     }
 
     private Main() {}
