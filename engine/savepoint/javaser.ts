@@ -1,9 +1,13 @@
 /**
- * Just enough of the Java object serialization stream protocol to read the CheckpointProperties
- * trailer of V4+ `_metadata` files: objects, class descriptors, enums, strings, arrays, null,
- * back-references and block data. Every read is bounds-checked; depth and handle counts are capped.
+ * Just enough of the Java object serialization stream protocol (java.io, stream version 2) to read
+ * the CheckpointProperties trailer of V4+ `_metadata` files and the LogicalTypes that Table API
+ * serializer snapshots store Java-serialized: objects, class descriptors (proxy ones included),
+ * enums, strings, arrays, null, back-references, block data, class annotations, the custom data of
+ * `writeObject` methods and of block-data Externalizables (up to TC_ENDBLOCKDATA). Every read is
+ * bounds-checked; nesting depth and handle counts are capped; anything else (TC_RESET, TC_EXCEPTION,
+ * old-protocol Externalizables, unknown type codes) is a SavepointFormatError naming the offset.
  */
-import { ByteReader } from './io';
+import { ByteReader, decodeModifiedUtf8 } from './io';
 
 export type JavaValue =
   | null
@@ -20,6 +24,12 @@ export interface JavaObject {
   kind: 'object';
   className: string;
   fields: Record<string, JavaValue>;
+  /**
+   * What `writeObject` methods (and block-data Externalizables) wrote after the fields, superclass
+   * first: the objects, strings, arrays, enums and nulls, without the primitive block data (an
+   * ArrayList's elements, say). Present only when there was some.
+   */
+  data?: JavaValue[];
 }
 export interface JavaEnum {
   kind: 'enum';
@@ -41,11 +51,28 @@ export interface JavaClassDesc {
 
 const MAX_DEPTH = 32;
 const MAX_HANDLES = 10000;
+/** Items of one class annotation or custom-data section. */
+const MAX_SECTION_ITEMS = 10000;
+
+export interface JavaStreamLimits {
+  /** Deepest nesting of contents (each object level counts about 2). Default 32. */
+  maxDepth?: number;
+  /** Most handles (objects, strings, class descriptors, …) in the stream. Default 10000. */
+  maxHandles?: number;
+}
 
 export class JavaStreamReader {
   private handles: JavaValue[] = [];
+  private readonly maxDepth: number;
+  private readonly maxHandles: number;
 
-  constructor(private readonly r: ByteReader) {}
+  constructor(
+    private readonly r: ByteReader,
+    limits: JavaStreamLimits = {},
+  ) {
+    this.maxDepth = limits.maxDepth ?? MAX_DEPTH;
+    this.maxHandles = limits.maxHandles ?? MAX_HANDLES;
+  }
 
   readStreamHeader(): void {
     const at = this.r.offset;
@@ -55,13 +82,13 @@ export class JavaStreamReader {
   }
 
   private newHandle(v: JavaValue): number {
-    if (this.handles.length >= MAX_HANDLES) this.r.fail(`at most ${MAX_HANDLES} Java serialization handles`);
+    if (this.handles.length >= this.maxHandles) this.r.fail(`at most ${this.maxHandles} Java serialization handles`);
     this.handles.push(v);
     return this.handles.length - 1;
   }
 
   readContent(depth = 0): JavaValue {
-    if (depth > MAX_DEPTH) this.r.fail(`Java serialization nesting of at most ${MAX_DEPTH}`);
+    if (depth > this.maxDepth) this.r.fail(`Java serialization nesting of at most ${this.maxDepth}`);
     const at = this.r.offset;
     const tc = this.r.u8('a Java serialization type code');
     switch (tc) {
@@ -80,7 +107,8 @@ export class JavaStreamReader {
         const n = this.r.i64n('a Java long string length');
         if (n < 0 || n > 65535 * 16) this.r.fail('a Java long string of reasonable length', String(n), at);
         const bytes = this.r.bytes(n, 'a Java long string');
-        const s = new TextDecoder().decode(bytes);
+        const s = decodeModifiedUtf8(bytes, 0, bytes.length);
+        if (s === undefined) this.r.fail('a Java long string in modified UTF-8', 'malformed bytes', at + 9);
         this.newHandle(s);
         return s;
       }
@@ -90,6 +118,13 @@ export class JavaStreamReader {
         return this.readClassDesc(depth + 1);
       case 0x73: // TC_OBJECT
         return this.readObject(depth + 1);
+      case 0x76: // TC_CLASS: a Class object, given by its descriptor
+      {
+        const desc = this.readClassDesc(depth + 1);
+        if (!desc) this.r.fail('the class descriptor of a Class object', 'null', at);
+        this.newHandle(desc);
+        return desc;
+      }
       case 0x7e: // TC_ENUM
       {
         const desc = this.readClassDesc(depth + 1);
@@ -132,7 +167,7 @@ export class JavaStreamReader {
   }
 
   private readClassDesc(depth: number): JavaClassDesc | null {
-    if (depth > MAX_DEPTH) this.r.fail(`Java serialization nesting of at most ${MAX_DEPTH}`);
+    if (depth > this.maxDepth) this.r.fail(`Java serialization nesting of at most ${this.maxDepth}`);
     const at = this.r.offset;
     const tc = this.r.u8('a Java class descriptor');
     if (tc === 0x70) return null;
@@ -174,15 +209,21 @@ export class JavaStreamReader {
     return desc;
   }
 
-  private skipAnnotation(depth: number): void {
-    for (let i = 0; i < 10000; i++) {
+  /**
+   * Contents up to TC_ENDBLOCKDATA (class annotations, writeObject data). Collects the non-block-data
+   * contents into `into` when given.
+   */
+  private skipAnnotation(depth: number, into?: JavaValue[]): void {
+    for (let i = 0; i < MAX_SECTION_ITEMS; i++) {
       if (this.r.remaining > 0 && this.r.buf[this.r.pos] === 0x78) {
         this.r.pos++;
         return;
       }
-      this.readContent(depth + 1);
+      const blockData = this.r.remaining > 0 && (this.r.buf[this.r.pos] === 0x77 || this.r.buf[this.r.pos] === 0x7a);
+      const v = this.readContent(depth + 1);
+      if (into && !blockData) into.push(v);
     }
-    this.r.fail('the end of a class annotation');
+    this.r.fail(`the end of a class annotation or custom data (TC_ENDBLOCKDATA) within ${MAX_SECTION_ITEMS} items`);
   }
 
   private readFieldValue(t: string, depth: number): JavaValue {
@@ -215,13 +256,20 @@ export class JavaStreamReader {
     const chain: JavaClassDesc[] = [];
     for (let d = desc; d; d = d.superDesc) {
       chain.unshift(d);
-      if (chain.length > MAX_DEPTH) this.r.fail('a shorter class hierarchy');
+      if (chain.length > this.maxDepth) this.r.fail('a shorter class hierarchy');
     }
-    for (const d of chain) {
-      if (d.flags & 0x04) this.r.fail(`a Serializable class, not Externalizable (${d.name})`);
-      for (const f of d.fields) obj.fields[f.name] = this.readFieldValue(f.type, depth);
-      if (d.flags & 0x01) this.skipAnnotation(depth); // SC_WRITE_METHOD: custom data until TC_ENDBLOCKDATA
+    const data: JavaValue[] = [];
+    if (desc && desc.flags & 0x04) {
+      // SC_EXTERNALIZABLE: only the block-data form (SC_BLOCK_DATA, protocol 2) can be skipped
+      if (!(desc.flags & 0x08)) this.r.fail(`an Externalizable written in block-data mode (${desc.name})`);
+      this.skipAnnotation(depth, data);
+    } else {
+      for (const d of chain) {
+        for (const f of d.fields) obj.fields[f.name] = this.readFieldValue(f.type, depth);
+        if (d.flags & 0x01) this.skipAnnotation(depth, data); // SC_WRITE_METHOD: custom data until TC_ENDBLOCKDATA
+      }
     }
+    if (data.length) obj.data = data;
     return obj;
   }
 }

@@ -10,6 +10,7 @@
  */
 import { Limits, SavepointFormatError } from './errors';
 import { ByteReader } from './io';
+import { LogicalType, logicalTypeName, readLogicalType, skipJavaStreams } from './rowdata';
 
 export type SnapshotKind =
   | 'boolean' | 'byte' | 'short' | 'int' | 'long' | 'float' | 'double' | 'char' | 'string' | 'void'
@@ -22,6 +23,8 @@ export type SnapshotKind =
   | 'ttl' | 'voidNamespace' | 'timeWindow' | 'globalWindow' | 'timer'
   /** The Scala API (Flink 1.x): case classes (and Scala tuples), Option, Either, collections, Enumeration values. */
   | 'caseClass' | 'option' | 'either' | 'traversable' | 'scalaEnum'
+  /** Table API / SQL rows (flink-table-runtime): RowDataSerializer, BinaryRowDataSerializer (rowdata.ts). */
+  | 'rowData' | 'binaryRow'
   | 'unknown';
 
 export interface PojoFieldSnapshot {
@@ -68,6 +71,10 @@ export interface SerializerSnapshot {
   /** Scala case class / Tuple2 case class name, Traversable CanBuildFrom code, generic type class, … */
   detail?: string;
   scalaEnum?: { className: string; constants: { name: string; id: number }[] };
+  /** RowDataSerializerSnapshot: the field LogicalTypes (values are decoded by these, not by `nested`). */
+  rowData?: { types: LogicalType[] };
+  /** BinaryRowDataSerializerSnapshot: the arity (the only thing it stores). */
+  binaryRow?: { arity: number };
   /** Set when the snapshot was wrapped by a 2.x TtlAwareSerializerSnapshot (which we unwrap). */
   ttlAware?: { ttlEnabled: boolean; raw?: Uint8Array };
   /** A snapshot inside a length-delimited frame (POJO field / subclass) that we could not read. */
@@ -234,30 +241,46 @@ function tryReadUnknownComposite(r: ByteReader, s: SerializerSnapshot, depth: nu
 }
 
 /**
- * RowDataSerializerSnapshot (Table/SQL, version 3): i32 n, n Java-serialized LogicalTypes (no length
- * prefixes), then a nested block of n snapshots. Found by scanning for a nested block with count n.
+ * RowDataSerializerSnapshot (Table/SQL): i32 n, n LogicalTypes each in its own Java serialization
+ * stream (InstantiationUtil.serializeObject), then a nested block of the n field serializer snapshots.
  */
 function rowDataEntry(): Entry {
   return {
     read(r, s, depth) {
-      s.kind = 'unknown';
-      const n = r.count(`the field count of ${s.className}`, 6);
-      const start = r.pos;
-      const view = new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
-      const limit = Math.min(r.end - 12, start + (1 << 20));
-      for (let p = start; p <= limit; p++) {
-        if (view.getInt32(p) !== NESTED_MAGIC || view.getInt32(p + 4) !== 1 || view.getInt32(p + 8) !== n) continue;
-        r.pos = p;
-        try {
-          s.nested = readNestedBlock(r, s.className, depth);
-          return;
-        } catch (e) {
-          if (!(e instanceof SavepointFormatError)) throw e;
-          s.nested = [];
-        }
+      s.kind = 'rowData';
+      // each field: a Java stream (≥ 4 header bytes + 1) and a nested snapshot (≥ 6 bytes)
+      const n = r.count(`the field count of ${s.className}`, 11);
+      const types: LogicalType[] = [];
+      for (let i = 0; i < n; i++) types.push(readLogicalType(r));
+      s.rowData = { types };
+      const at = r.offset;
+      s.nested = readNestedBlock(r, s.className, depth);
+      if (s.nested.length !== n) r.fail(`${n} nested field serializer snapshots`, String(s.nested.length), at);
+    },
+  };
+}
+
+/** Snapshots whose payload is i32 fields (precision, scale, arity, …); `binaryRow` keeps its arity. */
+function intsPayload(names: string[], kind: SnapshotKind = 'unknown'): Entry {
+  return {
+    read(r, s) {
+      s.kind = kind;
+      const values = names.map((n) => r.i32(`the ${n} of ${s.className}`));
+      if (kind === 'binaryRow') {
+        if (values[0] < 0 || values[0] > 1 << 16) r.fail('a binary row arity between 0 and 65536', String(values[0]), r.offset - 4);
+        s.binaryRow = { arity: values[0] };
       }
-      r.pos = start;
-      r.fail(`the nested snapshots of ${s.className} after ${n} Java-serialized logical types`, 'none');
+    },
+  };
+}
+
+/** Snapshots whose payload is Java serialization streams (then optionally a nested block); values not decoded. */
+function javaStreamsPayload(count: number, nestedBlock = false): Entry {
+  return {
+    read(r, s, depth) {
+      s.kind = 'unknown';
+      skipJavaStreams(r, count);
+      if (nestedBlock) s.nested = readNestedBlock(r, s.className, depth);
     },
   };
 }
@@ -496,6 +519,11 @@ const CATALOG: Record<string, Entry> = {};
 function add(fullName: string, e: Entry): void {
   CATALOG[fullName.slice(fullName.lastIndexOf('.') + 1)] = e;
 }
+/** Full class names, looked up first (classes whose simple name another package uses too). */
+const EXACT_CATALOG: Record<string, Entry> = Object.create(null);
+function addExact(fullName: string, e: Entry): void {
+  EXACT_CATALOG[fullName] = e;
+}
 
 for (const [name, kind] of [
   ['Boolean', 'boolean'], ['Byte', 'byte'], ['Short', 'short'], ['Int', 'int'], ['Long', 'long'],
@@ -564,12 +592,25 @@ add('org.apache.flink.api.java.typeutils.runtime.CopyableValueSerializer$Copyabl
 add('org.apache.flink.api.java.typeutils.runtime.WritableSerializer$WritableSerializerSnapshot', classNamePayload());
 add('org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot', composite('unknown'));
 add('org.apache.flink.streaming.api.datastream.CoGroupedStreams$UnionSerializerSnapshot', composite('unknown'));
-add('org.apache.flink.table.runtime.typeutils.RowDataSerializer$RowDataSerializerSnapshot', rowDataEntry());
+// Table API / SQL (flink-table-runtime, flink-table-common): RowData decoded (rowdata.ts); the other
+// layouts are read so the rows and states around them stay readable, their values are Unknown<…>.
+const TABLE = 'org.apache.flink.table.runtime.typeutils.';
+add(`${TABLE}RowDataSerializer$RowDataSerializerSnapshot`, rowDataEntry());
+add(`${TABLE}BinaryRowDataSerializer$BinaryRowDataSerializerSnapshot`, intsPayload(['arity'], 'binaryRow'));
+add(`${TABLE}StringDataSerializer$StringDataSerializerSnapshot`, simple('unknown'));
+add(`${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot`, intsPayload(['precision', 'scale']));
+add(`${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot`, intsPayload(['precision']));
+add(`${TABLE}ArrayDataSerializer$ArrayDataSerializerSnapshot`, javaStreamsPayload(2)); // element type, element serializer
+add(`${TABLE}MapDataSerializer$MapDataSerializerSnapshot`, javaStreamsPayload(4)); // key/value types and serializers
+add(`${TABLE}SortedMapSerializerSnapshot`, javaStreamsPayload(1, true)); // the comparator, then the nested block
+add('org.apache.flink.table.dataview.NullSerializer$NullSerializerSnapshot', simple('unknown'));
+// The table runtime's own window classes share their simple names with the DataStream ones: exact names.
+addExact('org.apache.flink.table.runtime.operators.window.TimeWindow$Serializer$TimeWindowSerializerSnapshot', simple('unknown'));
+addExact('org.apache.flink.table.runtime.operators.window.CountWindow$Serializer$CountWindowSerializerSnapshot', simple('unknown'));
 add('org.apache.flink.streaming.api.operators.co.IntervalJoinOperator$BufferEntrySerializerSnapshot', composite('unknown'));
 
 function lookup(className: string): Entry | undefined {
-  const e = CATALOG[className.slice(className.lastIndexOf('.') + 1)];
-  return e;
+  return EXACT_CATALOG[className] ?? CATALOG[className.slice(className.lastIndexOf('.') + 1)];
 }
 
 /** True when the class is in our catalog (readable; its values may still be Unknown). */
@@ -641,6 +682,10 @@ export function typeString(s: SerializerSnapshot, depth = 0): string {
       return `Traversable<${t(s.nested[0])}>`;
     case 'scalaEnum':
       return `Enumeration<${s.scalaEnum!.className}>`;
+    case 'rowData':
+      return `RowData<${s.rowData!.types.map(logicalTypeName).join(', ')}>`;
+    case 'binaryRow':
+      return `BinaryRow<${s.binaryRow!.arity}>`;
     default:
       return `Unknown<${s.className}>`;
   }
@@ -675,6 +720,8 @@ export function avroTypeName(schema: unknown, enclosingNamespace?: string): stri
  * count, as in the oracle's type tree.
  */
 export function childSnapshots(s: SerializerSnapshot): (SerializerSnapshot | undefined)[] {
+  // table rows are decoded by their logical types: the field serializers do not count
+  if (TABLE_KINDS.has(s.kind)) return [];
   if (s.kind === 'pojo') {
     const p = s.pojo!;
     return [...p.fields.map((f) => f.snapshot), ...p.registeredSubclasses.map((x) => x.snapshot)];
@@ -692,6 +739,20 @@ export function isOpaque(s: SerializerSnapshot | undefined, depth = 0): boolean 
 
 /** The Scala API's kinds (flink-scala, Flink 1.x): read and decoded, never written. */
 export const SCALA_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['caseClass', 'option', 'either', 'traversable', 'scalaEnum']);
+
+/** Table API / SQL rows (flink-table-runtime): read and decoded, never written. */
+export const TABLE_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['rowData', 'binaryRow']);
+
+/** The outermost Table API row part of a type (the type itself or a nested one), or undefined. */
+export function tablePart(s: SerializerSnapshot | undefined, depth = 0): SerializerSnapshot | undefined {
+  if (!s || depth > Limits.maxDepth) return undefined;
+  if (TABLE_KINDS.has(s.kind)) return s;
+  for (const c of childSnapshots(s)) {
+    const found = tablePart(c, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /** The outermost Scala API part of a type (the type itself or a nested one), or undefined. */
 export function scalaPart(s: SerializerSnapshot | undefined, depth = 0): SerializerSnapshot | undefined {

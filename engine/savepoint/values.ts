@@ -14,6 +14,7 @@ import {
   jsonString,
 } from './json';
 import { avroTypeName, isDecodableInTail, isOpaque, SerializerSnapshot, typeString } from './serializers';
+import { binaryRowImpl, rowDataImpl } from './rowdata';
 import { ByteWriter } from './writer-io';
 
 // ------------------------------------------------------------------------------------------------
@@ -73,7 +74,9 @@ export type Value =
   | { t: 'either'; left: boolean; value: Value }
   | { t: 'avroRecord'; name: string; fields: { name: string; value: Value }[] }
   | { t: 'avroMap'; entries: [string, Value][] }
-  | { t: 'avroUnion'; branch: number; value: Value };
+  | { t: 'avroUnion'; branch: number; value: Value }
+  /** BinaryRowDataSerializer: a binary row without field types (its RowKind byte value, arity and bytes). */
+  | { t: 'binaryRow'; kind: number; arity: number; bytes: Uint8Array };
 
 export const NULL: Value = Object.freeze({ t: 'null' }) as Value;
 
@@ -638,6 +641,10 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
       return traversableImpl(type, child(s.nested[0]));
     case 'scalaEnum':
       return scalaEnumImpl(s, type);
+    case 'rowData':
+      return rowDataImpl(s.rowData!.types);
+    case 'binaryRow':
+      return binaryRowImpl(s.binaryRow!.arity);
     case 'ttl': {
       const ts = child(s.nested[0]);
       const user = child(s.nested[1]);

@@ -10,7 +10,7 @@
 import { encoderFor } from '../../engine/savepoint/write/encode';
 import { ByteReader } from '../../engine/savepoint/io';
 import { ByteWriter } from '../../engine/savepoint/writer-io';
-import { scalaPart, SerializerSnapshot, typeString } from '../../engine/savepoint/serializers';
+import { scalaPart, SerializerSnapshot, tablePart, typeString } from '../../engine/savepoint/serializers';
 import { codecFor, encodeWith, Value } from '../../engine/savepoint/values';
 import { StateTypes } from '../../engine/savepoint/statemeta';
 
@@ -183,7 +183,7 @@ export function encodeChecked(snapshot: SerializerSnapshot, json: unknown, what 
 export function timerReadOnlyReason(t: StateTypes): { reason: string; type?: string } | undefined {
   if (!t.key || !t.namespace) return { reason: 'the key or namespace serializer of these timers is unknown' };
   if (codecFor(t.key).opaque) return { reason: `timers with keys of ${typeString(t.key)} are read-only (Kryo, Java-serialized and unknown serializers cannot be re-encoded)`, type: typeString(t.key) };
-  const scala = scalaReadOnlyReason([t.key]);
+  const scala = scalaReadOnlyReason([t.key]) ?? tableReadOnlyReason([t.key]);
   if (scala) return scala;
   const ns = typeString(t.namespace);
   if (ns !== 'VoidNamespace' && ns !== 'TimeWindow') return { reason: `timers with ${ns} namespaces are read-only`, type: ns };
@@ -202,7 +202,17 @@ export function readOnlyReason(t: StateTypes): { reason: string; type?: string }
   if (t.kind === 'MAP' && t.userKey && codecFor(t.userKey).opaque) {
     return { reason: `map keys of ${typeString(t.userKey)} are read-only`, type: typeString(t.userKey) };
   }
-  return scalaReadOnlyReason([t.key, t.kind === 'MAP' ? t.userKey : undefined, t.value]);
+  const parts = [t.key, t.kind === 'MAP' ? t.userKey : undefined, t.value];
+  return scalaReadOnlyReason(parts) ?? tableReadOnlyReason(parts);
+}
+
+/** Table API / SQL rows (RowData) are decoded but never written (engine/savepoint/write refuses them). */
+function tableReadOnlyReason(parts: (SerializerSnapshot | undefined)[]): { reason: string; type: string } | undefined {
+  for (const p of parts) {
+    const s = tablePart(p);
+    if (s) return { reason: `values of ${typeString(s)} are read-only (Table API / SQL rows cannot be written yet)`, type: typeString(s) };
+  }
+  return undefined;
 }
 
 /** Values of the Scala API's serializers are decoded but never written (engine/savepoint/write refuses them). */

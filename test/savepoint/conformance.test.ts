@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../engine/cli/fsp';
-import { corpusCases, isLegacyCase, memoryIo, oracleFlinkVersion, type CorpusCase } from './corpus';
+import { corpusCases, isCheckpointCase, isLegacyCase, memoryIo, oracleFlinkVersion, type CorpusCase } from './corpus';
 
 const FIRST_VIEW_TYPES = new Set(['savepoint', 'operator', 'state', 'skipped', 'error']);
 
@@ -124,6 +124,18 @@ describe('conformance: the oracle of savepoints from older Flink releases, re-re
         .map((c) => (JSON.parse(fs.readFileSync(c.dumpFile!, 'utf8').split('\n')[0]) as { version: number }).version),
     );
     for (const v of [3, 4, 5, 6]) assert.ok(versions.has(v), `no corpus savepoint with _metadata version ${v}`);
+  });
+  it('has retained checkpoints, not only savepoints, of both bundled Flink lines (a full and an incremental one)', () => {
+    for (const flink of ['flink-1.20.3', 'flink-2.3.0']) {
+      const checkpoints = corpusCases().filter((c) => c.dumpFile && c.name.startsWith(`${flink}/`) && isCheckpointCase(c));
+      const handles = new Set<string>();
+      for (const c of checkpoints) {
+        const lines = fs.readFileSync(c.dumpFile!, 'utf8').split('\n');
+        assert.match(lines[0], /"snapshot":"Checkpoint"/, `${c.name}: the trailer says Checkpoint`);
+        for (const l of lines) if (l.startsWith('{"type":"skipped"')) handles.add((JSON.parse(l) as { handle: string }).handle);
+      }
+      assert.ok(handles.has('keyGroups') && handles.has('incremental'), `${flink}: checkpoint cases with full (keyGroups) and incremental handles (npm run corpus)`);
+    }
   });
   for (const c of legacy) {
     it(`engine.jar ${oracleFlinkVersion(c)} dump ${c.name} == committed dump.jsonl`, function () {

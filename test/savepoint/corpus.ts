@@ -56,6 +56,16 @@ export function oracleFlinkVersion(c: CorpusCase): string {
   return folderFlinkVersion(c);
 }
 
+/**
+ * True for a retained checkpoint rather than a savepoint (case.json `"checkpoint": true`, engine/runtime's
+ * CheckpointCase): its keyed state is in a checkpoint layout (key-group or incremental RocksDB handles) that
+ * the reader lists but does not decode, and its trailer says "Checkpoint" without a savepoint format.
+ */
+export function isCheckpointCase(c: CorpusCase): boolean {
+  if (!c.caseJson) return false;
+  return (JSON.parse(fs.readFileSync(c.caseJson, 'utf8')) as { checkpoint?: unknown }).checkpoint === true;
+}
+
 /** True when another Flink than the one that wrote the savepoint produced its dump.jsonl (`npm run corpus:legacy`). */
 export function isLegacyCase(c: CorpusCase): boolean {
   return oracleFlinkVersion(c) !== folderFlinkVersion(c);

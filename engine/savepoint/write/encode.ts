@@ -611,6 +611,11 @@ function build(s: SerializerSnapshot, depth: number): Encoder {
       throw new EncodeError(
         `values of ${typeString(s)} cannot be written: Scala API serializers (case classes, Option, Either, Scala collections, Enumeration values) are read-only`,
       );
+    case 'rowData':
+    case 'binaryRow':
+      throw new EncodeError(
+        `values of ${typeString(s)} cannot be written: Table API / SQL rows (RowData, the state of SQL operators) are read-only`,
+      );
     default:
       throw new EncodeError(`values of ${s.kind === 'unknown' ? s.className : s.kind} cannot be written (Kryo, Java-serialized and unknown serializers are not supported)`);
   }

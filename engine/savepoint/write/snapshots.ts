@@ -13,6 +13,7 @@ import {
   OPTIONAL_MAP_HEADER,
   SCALA_KINDS,
   SerializerSnapshot,
+  TABLE_KINDS,
 } from '../serializers';
 
 /** i32 proxy version 2, then the versioned snapshot (TypeSerializerSnapshotSerializationUtil). */
@@ -29,8 +30,8 @@ export function writeVersionedSnapshot(w: ByteWriter, s: SerializerSnapshot): vo
     w.bytes(s.ttlAware.raw);
     return;
   }
-  if (s.unreadable || s.kind === 'unknown' || s.kind === 'kryo' || SCALA_KINDS.has(s.kind)) {
-    // layouts we read but do not model field by field (or, Scala, do not write): the bytes as read
+  if (s.unreadable || s.kind === 'unknown' || s.kind === 'kryo' || SCALA_KINDS.has(s.kind) || TABLE_KINDS.has(s.kind)) {
+    // layouts we read but do not model field by field (or, Scala and Table API rows, do not write): the bytes as read
     if (!s.raw) throw new Error(`cannot write a snapshot of ${s.className} without its bytes`);
     w.bytes(s.raw);
     return;

@@ -27,6 +27,11 @@ final class Cases {
         List<String> types = new ArrayList<>();
         List<String> uids = new ArrayList<>();
         List<String> varying = new ArrayList<>();
+        /** A retained checkpoint instead of a savepoint (CheckpointCase): the last of {@code checkpoints} in a row. */
+        boolean checkpoint;
+        int checkpoints;
+        boolean incremental;
+        boolean fileMerging;
 
         Spec(String name, String jobName, Jobs.Job job, String description) {
             this.name = name;
@@ -45,6 +50,10 @@ final class Cases {
         Spec types(String... t) { types.addAll(Arrays.asList(t)); return this; }
         Spec uids(String... u) { uids.addAll(Arrays.asList(u)); return this; }
         Spec varying(String... v) { varying.addAll(Arrays.asList(v)); return this; }
+        /** Checkpoints are in the backend's own (native) format. */
+        Spec checkpoint(int n) { checkpoint = true; checkpoints = n; nativeFormat = true; return this; }
+        Spec incremental() { incremental = true; return this; }
+        Spec fileMerging() { fileMerging = true; return this; }
 
         String toJson() {
             StringBuilder b = new StringBuilder("{\n");
@@ -54,6 +63,12 @@ final class Cases {
             b.append("  \"job\": ").append(Corpus.q(jobName)).append(",\n");
             b.append("  \"backend\": ").append(Corpus.q(backend)).append(",\n");
             b.append("  \"format\": ").append(Corpus.q(nativeFormat ? "NATIVE" : "CANONICAL")).append(",\n");
+            if (checkpoint) {
+                b.append("  \"checkpoint\": true,\n");
+                b.append("  \"checkpoints\": ").append(checkpoints).append(",\n");
+                b.append("  \"incremental\": ").append(incremental).append(",\n");
+                b.append("  \"fileMerging\": ").append(fileMerging).append(",\n");
+            }
             b.append("  \"parallelism\": ").append(parallelism).append(",\n");
             b.append("  \"maxParallelism\": ").append(maxParallelism).append(",\n");
             b.append("  \"keyGroupPrefixBytes\": ").append(maxParallelism > 128 ? 2 : 1).append(",\n");
@@ -109,6 +124,15 @@ final class Cases {
         add(m, new Spec("keyed-compressed", "keyed", Jobs.KEYED,
                 "The keyed job on the hashmap backend with snapshot compression (Snappy), parallelism 2, state in files")
                 .compressed().p(2).files().kinds(KEYED_KINDS).types(KEYED_TYPES).uids(KEYED_UIDS));
+        add(m, new Spec("checkpoint-hashmap", "keyed", Jobs.KEYED,
+                "A retained checkpoint (not a savepoint) of the keyed job on the hashmap backend: a full checkpoint "
+                        + "(checkpoint key-group handles), parallelism 2, every handle inline in _metadata (1 MB inline threshold)")
+                .checkpoint(1).p(2).kinds(KEYED_KINDS).types(KEYED_TYPES).uids(KEYED_UIDS));
+        add(m, new Spec("checkpoint-rocksdb-incremental", "keyed", Jobs.KEYED,
+                "The second of two retained incremental RocksDB checkpoints of the keyed job (its shared SST files are the "
+                        + "ones the first uploaded), parallelism 2, every handle inline in _metadata (1 MB inline threshold)")
+                .rocksdb().checkpoint(2).incremental().p(2).kinds(KEYED_KINDS).kinds("MapState null user value (RocksDB only)")
+                .types(KEYED_TYPES).uids(KEYED_UIDS));
         add(m, new Spec("types-hashmap", "types", Jobs.TYPES,
                 "One ValueState per value type, max parallelism 32768 (two-byte key-group prefix), parallelism 2, hashmap, inline")
                 .p(2).maxP(32768).kinds("ValueState").types(TYPES_TYPES).uids(TYPES_UIDS));
@@ -168,6 +192,39 @@ final class Cases {
                 .types("byte[] (SourceReaderState: NumberSequenceSplit)", "Long keys", "String")
                 .uids("sequence", "throttle", "parity", "sink")
                 .varying("element.value of the SourceReaderState of the sequence operator (each reader's position, and which subtask holds which split)"));
+        add(m, new Spec("file-source", "file-source", FileSourceJob.JOB,
+                "A continuously monitoring FileSource (flink-connector-files, TextLineInputFormat) over 4 text files of 10 lines, parallelism 2: "
+                        + "each reader holds the file it has forwarded 4 lines of, the enumerator the 2 pending files and the 4 processed paths; "
+                        + "a keyed count per line number, hashmap, inline")
+                .p(2)
+                .kinds("FLIP-27 source split state (FileSourceSplit with a reader position)",
+                        "source coordinator state (FileSource enumerator: pending splits, processed paths)", "ValueState")
+                .types("byte[] (SourceReaderState: FileSourceSplit)", "String keys", "Long")
+                .uids("files", "pause", "line-counts", "sink")
+                .varying("element.value of the SourceReaderState of the files operator (the input files' absolute paths in the temp work folder, and which subtask holds which file)",
+                        "coordinatorBytes of the files operator (its enumerator checkpoint holds those absolute paths)"));
+        add(m, new Spec("sql-groupby", "sql", SqlJobs.sql(true),
+                "Table API / SQL on the DataStream environment (uids by table.exec.uid.generation=ALWAYS): a GROUP BY with "
+                        + "COUNT, SUM, MIN and MAX over typed columns, and a ROW_NUMBER deduplication keeping the last row per key; "
+                        + "RowData keys, accumulators and rows, parallelism 2, hashmap, inline")
+                .p(2)
+                .kinds("ValueState (GroupAggFunction accumulators)", "ValueState (deduplication: last row per key)", "FLIP-27 source split state")
+                .types("RowData keys (INT, STRING with a NULL; strings up to 7 bytes inline, longer ones in the variable part)",
+                        "RowData accumulators: BIGINT, DOUBLE, DECIMAL(10, 2) (compact), DECIMAL(38, 2) and DECIMAL(38, 14) (not compact), "
+                                + "STRING (non-ASCII), TIMESTAMP(3), TIMESTAMP(9) (before 1970), TIMESTAMP_LTZ(3), DATE, TIME(0), BOOLEAN, "
+                                + "TINYINT, SMALLINT, FLOAT, NULL",
+                        "RowData rows (row kind +U): the same types, BYTES, a nested ROW (with a NULL), ARRAY and MAP (raw) and a null *PROCTIME* field")
+                // the planner's uids common to both Flink lines (DataStreamToTable is "1_source" in 1.20, "1_external-datastream" in 2.x)
+                .uids("ids", "2_calc", "4_group-aggregate", "5_constraint-validator", "5_external-datastream", "7_calc",
+                        "9_deduplicate", "10_calc", "11_constraint-validator", "11_external-datastream",
+                        "sql-groupby-sink", "sql-dedup-sink"));
+        add(m, new Spec("sql-rocksdb", "sql", SqlJobs.sql(false),
+                "The SQL job (GROUP BY and ROW_NUMBER deduplication) with the operator IDs Flink derives for SQL jobs by default, "
+                        + "on RocksDB (canonical), parallelism 3 over 128 key groups, state in files")
+                .rocksdb().p(3).files()
+                .kinds("ValueState (GroupAggFunction accumulators)", "ValueState (deduplication: last row per key)", "FLIP-27 source split state")
+                .types("RowData keys and values as in sql-groupby")
+                .uids("ids", "sql-groupby-sink", "sql-dedup-sink"));
         LineCases.add(m); // cases of this build's Flink line only (src/flink<line>/java)
         return m;
     }

@@ -338,6 +338,7 @@ final class Render {
                 return;
             }
             case SCALA_ENUM: j.value(ScalaCompat.enumName(v)); return;
+            case ROW_DATA: case BINARY_ROW: TableRows.render(j, n, v); return;
             default:
                 throw new IllegalStateException("cannot render " + n.type);
         }

@@ -30,7 +30,10 @@ final class TypeNode {
         INSTANT, LOCALDATE, LOCALTIME, LOCALDATETIME, DATE, SQLDATE, SQLTIME, SQLTIMESTAMP,
         PRIM_ARRAY, STRING_ARRAY, GENERIC_ARRAY, LIST, MAP, SET, TUPLE, TUPLE0, ROW, NULLABLE, ENUM, POJO,
         KRYO, AVRO, JAVA, TTL, VOID_NAMESPACE, TIME_WINDOW, GLOBAL_WINDOW, TIMER,
-        CASE_CLASS, OPTION, EITHER, TRAVERSABLE, SCALA_ENUM, UNKNOWN
+        CASE_CLASS, OPTION, EITHER, TRAVERSABLE, SCALA_ENUM,
+        /** Table API / SQL rows (TableRows): RowDataSerializer, BinaryRowDataSerializer. */
+        ROW_DATA, BINARY_ROW,
+        UNKNOWN
     }
 
     final Kind kind;
@@ -235,6 +238,8 @@ final class TypeNode {
         if (s instanceof VoidNamespaceSerializer) return leaf(Kind.VOID_NAMESPACE, "VoidNamespace", s);
         if (s instanceof TimeWindow.Serializer) return leaf(Kind.TIME_WINDOW, "TimeWindow", s);
         if (s instanceof GlobalWindow.Serializer) return leaf(Kind.GLOBAL_WINDOW, "GlobalWindow", s);
+        TypeNode table = TableRows.node(s);
+        if (table != null) return table;
         if (s instanceof TimerSerializer) {
             TypeNode k = of(((TimerSerializer<?, ?>) s).getKeySerializer());
             TypeNode n = of(((TimerSerializer<?, ?>) s).getNamespaceSerializer());

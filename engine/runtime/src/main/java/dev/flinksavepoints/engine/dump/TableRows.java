@@ -1,0 +1,231 @@
+package dev.flinksavepoints.engine.dump;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.data.binary.BinaryRowData;
+import org.apache.flink.table.data.binary.BinarySection;
+import org.apache.flink.table.data.binary.BinarySegmentUtils;
+import org.apache.flink.table.runtime.typeutils.BinaryRowDataSerializer;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.BinaryType;
+import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.CharType;
+import org.apache.flink.table.types.logical.DateType;
+import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.FloatType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.SmallIntType;
+import org.apache.flink.table.types.logical.TimeType;
+import org.apache.flink.table.types.logical.TimestampKind;
+import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.logical.TinyIntType;
+import org.apache.flink.table.types.logical.VarBinaryType;
+import org.apache.flink.table.types.logical.VarCharType;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Table API / SQL rows (docs/dump-format.md §3.4): RowDataSerializer values rendered field by field
+ * per the snapshot's LogicalTypes through Flink's own RowData accessors; BinaryRowDataSerializer
+ * values (no field types) as their kind, arity and bytes.
+ */
+final class TableRows {
+    private TableRows() {}
+
+    /** The type node of a table runtime row serializer, or null for any other serializer. */
+    static TypeNode node(TypeSerializer<?> s) {
+        if (s instanceof RowDataSerializer) {
+            LogicalType[] types = (LogicalType[]) Refl.get(s, "types");
+            StringBuilder b = new StringBuilder("RowData<");
+            for (int i = 0; i < types.length; i++) {
+                if (i > 0) b.append(", ");
+                b.append(name(types[i]));
+            }
+            return TypeNode.leaf(TypeNode.Kind.ROW_DATA, b.append('>').toString(), s);
+        }
+        if (s instanceof BinaryRowDataSerializer) {
+            return TypeNode.leaf(TypeNode.Kind.BINARY_ROW, "BinaryRow<" + ((BinaryRowDataSerializer) s).getArity() + ">", s);
+        }
+        return null;
+    }
+
+    /** The roots decoded field by field, each only for exactly this LogicalType class (not, say, a legacy type). */
+    private static final Map<LogicalTypeRoot, Class<?>> DECODED = new EnumMap<>(LogicalTypeRoot.class);
+
+    static {
+        DECODED.put(LogicalTypeRoot.BOOLEAN, BooleanType.class);
+        DECODED.put(LogicalTypeRoot.TINYINT, TinyIntType.class);
+        DECODED.put(LogicalTypeRoot.SMALLINT, SmallIntType.class);
+        DECODED.put(LogicalTypeRoot.INTEGER, IntType.class);
+        DECODED.put(LogicalTypeRoot.BIGINT, BigIntType.class);
+        DECODED.put(LogicalTypeRoot.FLOAT, FloatType.class);
+        DECODED.put(LogicalTypeRoot.DOUBLE, DoubleType.class);
+        DECODED.put(LogicalTypeRoot.DATE, DateType.class);
+        DECODED.put(LogicalTypeRoot.CHAR, CharType.class);
+        DECODED.put(LogicalTypeRoot.VARCHAR, VarCharType.class);
+        DECODED.put(LogicalTypeRoot.BINARY, BinaryType.class);
+        DECODED.put(LogicalTypeRoot.VARBINARY, VarBinaryType.class);
+        DECODED.put(LogicalTypeRoot.DECIMAL, DecimalType.class);
+        DECODED.put(LogicalTypeRoot.TIME_WITHOUT_TIME_ZONE, TimeType.class);
+        DECODED.put(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE, TimestampType.class);
+        DECODED.put(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE, LocalZonedTimestampType.class);
+        DECODED.put(LogicalTypeRoot.ROW, RowType.class);
+    }
+
+    static boolean decoded(LogicalType t) {
+        return t.getClass() == DECODED.get(t.getTypeRoot());
+    }
+
+    /** The type name of a field (§4): Flink's summary string for the decoded types, else the root's name. */
+    static String name(LogicalType t) {
+        String nn = t.isNullable() ? "" : " NOT NULL";
+        if (!decoded(t)) return t.getTypeRoot().name() + nn;
+        switch (t.getTypeRoot()) {
+            case BOOLEAN: return "BOOLEAN" + nn;
+            case TINYINT: return "TINYINT" + nn;
+            case SMALLINT: return "SMALLINT" + nn;
+            case INTEGER: return "INT" + nn;
+            case BIGINT: return "BIGINT" + nn;
+            case FLOAT: return "FLOAT" + nn;
+            case DOUBLE: return "DOUBLE" + nn;
+            case DATE: return "DATE" + nn;
+            case CHAR: return "CHAR(" + ((CharType) t).getLength() + ")" + nn;
+            case VARCHAR: {
+                int n = ((VarCharType) t).getLength();
+                return (n == VarCharType.MAX_LENGTH ? "STRING" : "VARCHAR(" + n + ")") + nn;
+            }
+            case BINARY: return "BINARY(" + ((BinaryType) t).getLength() + ")" + nn;
+            case VARBINARY: {
+                int n = ((VarBinaryType) t).getLength();
+                return (n == VarBinaryType.MAX_LENGTH ? "BYTES" : "VARBINARY(" + n + ")") + nn;
+            }
+            case DECIMAL: return "DECIMAL(" + ((DecimalType) t).getPrecision() + ", " + ((DecimalType) t).getScale() + ")" + nn;
+            case TIME_WITHOUT_TIME_ZONE: return "TIME(" + ((TimeType) t).getPrecision() + ")" + nn;
+            case TIMESTAMP_WITHOUT_TIME_ZONE: {
+                TimestampType ts = (TimestampType) t;
+                return "TIMESTAMP(" + ts.getPrecision() + ")" + nn + kind(ts.getKind());
+            }
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE: {
+                LocalZonedTimestampType ts = (LocalZonedTimestampType) t;
+                return "TIMESTAMP_LTZ(" + ts.getPrecision() + ")" + nn + kind(ts.getKind());
+            }
+            case ROW: {
+                StringBuilder b = new StringBuilder("ROW<");
+                List<RowType.RowField> fs = ((RowType) t).getFields();
+                for (int i = 0; i < fs.size(); i++) {
+                    if (i > 0) b.append(", ");
+                    b.append('`').append(fs.get(i).getName().replace("`", "``")).append("` ").append(name(fs.get(i).getType()));
+                }
+                return b.append('>').append(nn).toString();
+            }
+            default:
+                return t.getTypeRoot().name() + nn;
+        }
+    }
+
+    private static String kind(TimestampKind k) {
+        return k == TimestampKind.REGULAR ? "" : " *" + k + "*";
+    }
+
+    static void render(Json j, TypeNode n, Object v) {
+        if (n.kind == TypeNode.Kind.BINARY_ROW) {
+            BinaryRowData r = (BinaryRowData) v;
+            j.beginObject().member("$row", r.getRowKind().shortString()).member("arity", r.getArity())
+                    .member("hex", Json.hex(BinarySegmentUtils.copyToBytes(r.getSegments(), r.getOffset(), r.getSizeInBytes())))
+                    .endObject();
+            return;
+        }
+        row(j, (RowData) v, (LogicalType[]) Refl.get(n.ser, "types"));
+    }
+
+    private static void row(Json j, RowData r, LogicalType[] types) {
+        j.beginObject().member("$row", r.getRowKind().shortString()).name("fields").beginArray();
+        for (int i = 0; i < types.length; i++) field(j, r, i, types[i], types.length);
+        j.endArray().endObject();
+    }
+
+    private static void field(Json j, RowData r, int i, LogicalType t, int arity) {
+        if (r.isNullAt(i)) {
+            j.nul();
+            return;
+        }
+        if (!decoded(t)) {
+            raw(j, r, i, t, arity);
+            return;
+        }
+        switch (t.getTypeRoot()) {
+            case BOOLEAN: j.value(r.getBoolean(i)); return;
+            case TINYINT: j.value(r.getByte(i)); return;
+            case SMALLINT: j.value(r.getShort(i)); return;
+            case INTEGER: j.value(r.getInt(i)); return;
+            case BIGINT: j.value(r.getLong(i)); return;
+            case FLOAT: j.flt(r.getFloat(i)); return;
+            case DOUBLE: j.dbl(r.getDouble(i)); return;
+            case CHAR: case VARCHAR: j.value(r.getString(i).toString()); return;
+            case BINARY: case VARBINARY: j.beginObject().member("$hex", Json.hex(r.getBinary(i))).endObject(); return;
+            case DECIMAL: {
+                DecimalType d = (DecimalType) t;
+                DecimalData v = r.getDecimal(i, d.getPrecision(), d.getScale());
+                if (v == null) j.nul(); // more digits than the precision: Flink reads null
+                else j.value(v.toString());
+                return;
+            }
+            case DATE: j.value(Render.date(LocalDate.ofEpochDay(r.getInt(i)))); return;
+            case TIME_WITHOUT_TIME_ZONE: j.value(Render.time(LocalTime.ofNanoOfDay(r.getInt(i) * 1_000_000L))); return;
+            case TIMESTAMP_WITHOUT_TIME_ZONE: {
+                TimestampData v = r.getTimestamp(i, ((TimestampType) t).getPrecision());
+                j.value(Render.dateTime(v.toLocalDateTime()));
+                return;
+            }
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE: {
+                Instant v = r.getTimestamp(i, ((LocalZonedTimestampType) t).getPrecision()).toInstant();
+                j.value(Render.dateTime(LocalDateTime.ofEpochSecond(v.getEpochSecond(), v.getNano(), ZoneOffset.UTC)) + "Z");
+                return;
+            }
+            case ROW: {
+                RowType rt = (RowType) t;
+                row(j, r.getRow(i, rt.getFieldCount()), rt.getChildren().toArray(new LogicalType[0]));
+                return;
+            }
+            default:
+                raw(j, r, i, t, arity);
+        }
+    }
+
+    /** A field we do not decode: the variable-length part it points to, or else its 8-byte slot. */
+    private static void raw(Json j, RowData r, int i, LogicalType t, int arity) {
+        BinarySection s = (BinarySection) r;
+        byte[] bytes;
+        if (pointsToVariablePart(t.getTypeRoot())) {
+            long offsetAndSize = r.getLong(i);
+            bytes = BinarySegmentUtils.copyToBytes(s.getSegments(), s.getOffset() + (int) (offsetAndSize >> 32), (int) offsetAndSize);
+        } else {
+            bytes = BinarySegmentUtils.copyToBytes(s.getSegments(), s.getOffset() + BinaryRowData.calculateBitSetWidthInBytes(arity) + 8 * i, 8);
+        }
+        j.beginObject().member("$raw", Json.hex(bytes)).member("type", name(t)).endObject();
+    }
+
+    private static boolean pointsToVariablePart(LogicalTypeRoot root) {
+        switch (root.name()) {
+            case "ARRAY": case "MULTISET": case "MAP": case "RAW": case "STRUCTURED_TYPE": case "VARIANT": case "BITMAP":
+                return true;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,674 @@
+/**
+ * Table API / SQL rows (docs/dump-format.md §3.4): the LogicalTypes a RowDataSerializerSnapshot
+ * stores Java-serialized, and the binary row format (BinaryRowData) that RowDataSerializer and
+ * BinaryRowDataSerializer write as an i32 length and the row's bytes.
+ *
+ * A binary row: a header of 8-byte words (first byte the RowKind, then one null bit per field,
+ * LSB first, from bit 8 on), one 8-byte slot per field, then the variable-length part. Fixed-size
+ * values (BOOLEAN … DOUBLE, DATE, TIME, DECIMAL(p ≤ 18), TIMESTAMP(p ≤ 3)) sit in their slot;
+ * strings and bytes of at most 7 bytes sit in the slot too (top bit of the slot's last byte set, its
+ * low 7 bits the length); everything else is `offset << 32 | length` (a non-compact TIMESTAMP:
+ * `offset << 32 | nanoOfMillisecond`) into the variable-length part, offsets from the row's start.
+ * Flink writes the slots in the JVM's native byte order: little-endian on every platform Flink runs
+ * on in practice, which is what we read.
+ */
+import { SavepointFormatError } from './errors';
+import { ByteReader, toHex } from './io';
+import { JavaStreamReader, JavaValue } from './javaser';
+import { civilFromDays, formatDouble, formatFloat, formatInstantText, formatLocalDateText, formatLocalTimeText, jsonString } from './json';
+import type { Value } from './values';
+import type { ByteWriter } from './writer-io';
+
+// ------------------------------------------------------------------------------------------------
+// Logical types
+// ------------------------------------------------------------------------------------------------
+
+export interface LogicalType {
+  /** The LogicalTypeRoot constant, e.g. "VARCHAR", "TIMESTAMP_WITHOUT_TIME_ZONE", "RAW". */
+  root: string;
+  nullable: boolean;
+  /** The LogicalType class as stored. */
+  className: string;
+  /** True when the class is the one we decode for its root (see DECODED_CLASSES). */
+  decoded: boolean;
+  /** CHAR, VARCHAR, BINARY, VARBINARY. */
+  length?: number;
+  /** DECIMAL, TIME, TIMESTAMP, TIMESTAMP_LTZ. */
+  precision?: number;
+  /** DECIMAL. */
+  scale?: number;
+  /** TIMESTAMP, TIMESTAMP_LTZ: REGULAR, ROWTIME or PROCTIME. */
+  timestampKind?: string;
+  /** ROW. */
+  fields?: { name: string; type: LogicalType }[];
+}
+
+const LOGICAL = 'org.apache.flink.table.types.logical.';
+
+/** The roots we decode, each only when the type is of exactly this class (not, say, a legacy type). */
+const DECODED_CLASSES: Record<string, string> = {
+  BOOLEAN: 'BooleanType',
+  TINYINT: 'TinyIntType',
+  SMALLINT: 'SmallIntType',
+  INTEGER: 'IntType',
+  BIGINT: 'BigIntType',
+  FLOAT: 'FloatType',
+  DOUBLE: 'DoubleType',
+  DATE: 'DateType',
+  CHAR: 'CharType',
+  VARCHAR: 'VarCharType',
+  BINARY: 'BinaryType',
+  VARBINARY: 'VarBinaryType',
+  DECIMAL: 'DecimalType',
+  TIME_WITHOUT_TIME_ZONE: 'TimeType',
+  TIMESTAMP_WITHOUT_TIME_ZONE: 'TimestampType',
+  TIMESTAMP_WITH_LOCAL_TIME_ZONE: 'LocalZonedTimestampType',
+  ROW: 'RowType',
+};
+
+/** Roots whose slot points into the variable-length part (their raw view is that part). */
+const VARIABLE_PART_ROOTS = new Set(['ARRAY', 'MULTISET', 'MAP', 'RAW', 'STRUCTURED_TYPE', 'VARIANT', 'BITMAP']);
+
+/** Nested ROW types at most this deep (the Java stream's own depth cap is reached first in practice). */
+const MAX_TYPE_DEPTH = 32;
+const MAX_ROW_FIELDS = 1 << 16;
+const VARCHAR_MAX = 2147483647;
+
+/**
+ * One `InstantiationUtil.serializeObject` stream (header AC ED 00 05, then one object) holding a
+ * LogicalType. Reads exactly the stream's bytes.
+ */
+export function readLogicalType(r: ByteReader): LogicalType {
+  const at = r.offset;
+  const jr = new JavaStreamReader(r, { maxDepth: 160 });
+  jr.readStreamHeader();
+  return toLogicalType(jr.readContent(), r, at, 0);
+}
+
+/** Skips `n` Java serialization streams of one object each (snapshots that Java-serialize serializers). */
+export function skipJavaStreams(r: ByteReader, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const jr = new JavaStreamReader(r, { maxDepth: 160 });
+    jr.readStreamHeader();
+    jr.readContent();
+  }
+}
+
+function toLogicalType(v: JavaValue, r: ByteReader, at: number, depth: number): LogicalType {
+  const bad = (expected: string, found?: string): never => {
+    throw new SavepointFormatError(r.file, at, expected, found);
+  };
+  if (depth > MAX_TYPE_DEPTH) bad(`logical types nested at most ${MAX_TYPE_DEPTH} deep`, 'deeper nesting');
+  if (!v || typeof v !== 'object' || v.kind !== 'object') return bad('a Java-serialized LogicalType object', describe(v));
+  const root = v.fields.typeRoot;
+  const nullable = v.fields.isNullable;
+  if (!root || typeof root !== 'object' || root.kind !== 'enum' || root.className !== LOGICAL + 'LogicalTypeRoot') {
+    return bad(`a LogicalType with a LogicalTypeRoot (${v.className})`, describe(root));
+  }
+  if (typeof nullable !== 'boolean') return bad(`a LogicalType with a boolean isNullable (${v.className})`, describe(nullable));
+  const expectedClass = DECODED_CLASSES[root.name];
+  const t: LogicalType = { root: root.name, nullable, className: v.className, decoded: !!expectedClass && v.className === LOGICAL + expectedClass };
+  if (!t.decoded) return t;
+  const int = (name: string, min: number, max: number): number => {
+    const x = v.fields[name];
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) {
+      return bad(`the ${name} of a ${expectedClass} between ${min} and ${max}`, describe(x));
+    }
+    return x;
+  };
+  const kind = (): string => {
+    const k = v.fields.kind;
+    if (!k || typeof k !== 'object' || k.kind !== 'enum' || !['REGULAR', 'ROWTIME', 'PROCTIME'].includes(k.name)) {
+      return bad(`the TimestampKind of a ${expectedClass}`, describe(k));
+    }
+    return k.name;
+  };
+  switch (t.root) {
+    case 'CHAR':
+    case 'VARCHAR':
+    case 'BINARY':
+    case 'VARBINARY':
+      t.length = int('length', 0, VARCHAR_MAX);
+      break;
+    case 'DECIMAL':
+      t.precision = int('precision', 1, 38);
+      t.scale = int('scale', 0, t.precision);
+      break;
+    case 'TIME_WITHOUT_TIME_ZONE':
+      t.precision = int('precision', 0, 9);
+      break;
+    case 'TIMESTAMP_WITHOUT_TIME_ZONE':
+    case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE':
+      t.precision = int('precision', 0, 9);
+      t.timestampKind = kind();
+      break;
+    case 'ROW': {
+      const items = listItems(v.fields.fields, 0);
+      if (!items) return bad('the field list of a RowType', describe(v.fields.fields));
+      if (items.length > MAX_ROW_FIELDS) return bad(`a RowType of at most ${MAX_ROW_FIELDS} fields`, String(items.length));
+      t.fields = items.map((f) => {
+        if (!f || typeof f !== 'object' || f.kind !== 'object' || typeof f.fields.name !== 'string') {
+          return bad('a RowType$RowField with a name', describe(f));
+        }
+        return { name: f.fields.name, type: toLogicalType(f.fields.type, r, at, depth + 1) };
+      });
+      break;
+    }
+    default:
+      break;
+  }
+  return t;
+}
+
+/** The elements of a serialized java.util.List (unmodifiable wrappers, ArrayList, Arrays$ArrayList, List.of). */
+function listItems(v: JavaValue, depth: number): JavaValue[] | undefined {
+  if (!v || typeof v !== 'object' || depth > 4) return undefined;
+  if (v.kind === 'array') return v.items;
+  if (v.kind !== 'object') return undefined;
+  if ('list' in v.fields) return listItems(v.fields.list, depth + 1); // Collections$UnmodifiableList
+  if ('c' in v.fields) return listItems(v.fields.c, depth + 1); // Collections$UnmodifiableCollection
+  if ('a' in v.fields) return listItems(v.fields.a, depth + 1); // Arrays$ArrayList
+  return v.data ?? []; // ArrayList, LinkedList, ImmutableCollections$CollSer: the elements after the size
+}
+
+function describe(v: JavaValue | undefined): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v === 'string' ? JSON.stringify(v.slice(0, 60)) : String(v);
+  switch (v.kind) {
+    case 'object':
+      return `an object of ${v.className}`;
+    case 'enum':
+      return `${v.className}.${v.name}`;
+    case 'array':
+      return `an array of ${v.className}`;
+    default:
+      return `the class descriptor ${v.name}`;
+  }
+}
+
+/**
+ * A field's type name (dump-format §4): Flink's summary string for the decoded types (`INT`,
+ * `STRING`, `VARCHAR(10)`, `DECIMAL(10, 2)`, `TIMESTAMP(3) *ROWTIME*`, `TIMESTAMP_LTZ(3)`,
+ * ``ROW<`a` INT>``, …, ` NOT NULL` for non-nullable types), the LogicalTypeRoot's name otherwise.
+ */
+export function logicalTypeName(t: LogicalType): string {
+  const nn = t.nullable ? '' : ' NOT NULL';
+  if (!t.decoded) return t.root + nn;
+  const ts = (name: string) => `${name}(${t.precision})${nn}${t.timestampKind === 'REGULAR' ? '' : ` *${t.timestampKind}*`}`;
+  switch (t.root) {
+    case 'INTEGER':
+      return 'INT' + nn;
+    case 'CHAR':
+      return `CHAR(${t.length})${nn}`;
+    case 'VARCHAR':
+      return (t.length === VARCHAR_MAX ? 'STRING' : `VARCHAR(${t.length})`) + nn;
+    case 'BINARY':
+      return `BINARY(${t.length})${nn}`;
+    case 'VARBINARY':
+      return (t.length === VARCHAR_MAX ? 'BYTES' : `VARBINARY(${t.length})`) + nn;
+    case 'DECIMAL':
+      return `DECIMAL(${t.precision}, ${t.scale})${nn}`;
+    case 'TIME_WITHOUT_TIME_ZONE':
+      return `TIME(${t.precision})${nn}`;
+    case 'TIMESTAMP_WITHOUT_TIME_ZONE':
+      return ts('TIMESTAMP');
+    case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE':
+      return ts('TIMESTAMP_LTZ');
+    case 'ROW':
+      return `ROW<${t.fields!.map((f) => `\`${f.name.replace(/`/g, '``')}\` ${logicalTypeName(f.type)}`).join(', ')}>${nn}`;
+    default:
+      return t.root + nn;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Binary rows
+// ------------------------------------------------------------------------------------------------
+
+export const ROW_KIND_NAMES = ['+I', '-U', '+U', '-D'];
+
+/** BinaryRowData.calculateBitSetWidthInBytes: the header words (RowKind byte and null bits). */
+export function nullBitsBytes(arity: number): number {
+  return Math.floor((arity + 63 + 8) / 64) * 8;
+}
+
+/** A binary row inside a buffer (offsets in its slots are relative to `start`). */
+interface RowBytes {
+  buf: Uint8Array;
+  dv: DataView;
+  /** Index of the row's first byte in buf. */
+  start: number;
+  size: number;
+  file: string;
+  /** File offset of buf[0]. */
+  base: number;
+}
+
+function fail(b: RowBytes, pos: number, expected: string, found?: string): never {
+  throw new SavepointFormatError(b.file, b.base + pos, expected, found);
+}
+
+/** Reads the i32 length and the row bytes of a RowDataSerializer / BinaryRowDataSerializer value. */
+function readRowBytes(r: ByteReader, arity: number, what: string): RowBytes {
+  const at = r.offset;
+  const n = r.i32(`the length of a ${what}`);
+  const fixed = nullBitsBytes(arity) + 8 * arity;
+  if (n < fixed || n > r.remaining) r.fail(`a ${what} length between ${fixed} (${arity} fields) and ${Math.max(fixed, r.remaining)}`, String(n), at);
+  const start = r.pos;
+  r.pos += n;
+  return { buf: r.buf, dv: viewOf(r.buf), start, size: n, file: r.file, base: r.base };
+}
+
+/** One DataView per buffer (readers decode many rows from the same section buffer). */
+const views = new WeakMap<Uint8Array, DataView>();
+function viewOf(buf: Uint8Array): DataView {
+  let v = views.get(buf);
+  if (!v) views.set(buf, (v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)));
+  return v;
+}
+
+function rowKind(b: RowBytes): number {
+  const k = b.buf[b.start];
+  if (k > 3) fail(b, b.start, 'a RowKind byte (0 +I, 1 -U, 2 +U, 3 -D)', String(k));
+  return k;
+}
+
+function isNullAt(b: RowBytes, i: number): boolean {
+  const bit = i + 8;
+  return (b.buf[b.start + (bit >> 3)] & (1 << (bit & 7))) !== 0;
+}
+
+/** The bytes a string / binary slot refers to: inline (≤ 7 bytes) or in the variable-length part. */
+function varBytes(b: RowBytes, slot: number, what: string): Uint8Array {
+  const mark = b.buf[slot + 7];
+  if (mark & 0x80) {
+    const len = mark & 0x7f;
+    if (len > 7) fail(b, slot, `an inline ${what} of at most 7 bytes`, String(len));
+    return b.buf.subarray(slot, slot + len);
+  }
+  return part(b, slot, what);
+}
+
+/** `offset << 32 | size` in a slot: the bytes [offset, offset + size) of the row. */
+function part(b: RowBytes, slot: number, what: string): Uint8Array {
+  const size = b.dv.getInt32(slot, true);
+  const offset = b.dv.getInt32(slot + 4, true);
+  if (offset < 0 || size < 0 || offset + size > b.size) {
+    fail(b, slot, `the offset and length of a ${what} within the row's ${b.size} bytes`, `offset ${offset}, length ${size}`);
+  }
+  return b.buf.subarray(b.start + offset, b.start + offset + size);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+function decodeRow(b: RowBytes, types: LogicalType[], depth: number): Value {
+  if (depth > MAX_TYPE_DEPTH) fail(b, b.start, `rows nested at most ${MAX_TYPE_DEPTH} deep`);
+  const kind = rowKind(b);
+  const bits = nullBitsBytes(types.length);
+  const fields: Value[] = new Array(types.length);
+  for (let i = 0; i < types.length; i++) {
+    fields[i] = isNullAt(b, i) ? { t: 'null' } : decodeField(b, b.start + bits + 8 * i, types[i], depth);
+  }
+  return { t: 'row', kind, fields };
+}
+
+function decodeField(b: RowBytes, slot: number, t: LogicalType, depth: number): Value {
+  const dv = b.dv;
+  if (!t.decoded) {
+    const bytes = VARIABLE_PART_ROOTS.has(t.root) ? part(b, slot, `${t.root} field`) : b.buf.subarray(slot, slot + 8);
+    return { t: 'raw', bytes, type: logicalTypeName(t) };
+  }
+  switch (t.root) {
+    case 'BOOLEAN':
+      return { t: 'bool', v: b.buf[slot] !== 0 };
+    case 'TINYINT':
+      return { t: 'int', v: dv.getInt8(slot) };
+    case 'SMALLINT':
+      return { t: 'int', v: dv.getInt16(slot, true) };
+    case 'INTEGER':
+    case 'DATE':
+      return { t: 'int', v: dv.getInt32(slot, true) };
+    case 'TIME_WITHOUT_TIME_ZONE': {
+      const ms = dv.getInt32(slot, true);
+      if (ms < 0 || ms >= 86_400_000) fail(b, slot, 'a TIME value (milliseconds of the day)', String(ms));
+      return { t: 'int', v: ms };
+    }
+    case 'BIGINT':
+      return { t: 'long', v: dv.getBigInt64(slot, true) };
+    case 'FLOAT':
+      return { t: 'float', v: dv.getFloat32(slot, true) };
+    case 'DOUBLE':
+      return { t: 'double', v: dv.getFloat64(slot, true) };
+    case 'CHAR':
+    case 'VARCHAR':
+      return { t: 'string', v: utf8.decode(varBytes(b, slot, 'string')) };
+    case 'BINARY':
+    case 'VARBINARY':
+      return { t: 'bytes', v: varBytes(b, slot, 'byte string').slice() };
+    case 'DECIMAL': {
+      const precision = t.precision!;
+      if (precision <= 18) return { t: 'bigdec', unscaled: dv.getBigInt64(slot, true), scale: t.scale! };
+      const bytes = part(b, slot, 'decimal');
+      if (bytes.length === 0) fail(b, slot, 'the bytes of a decimal (a zero-length BigInteger is invalid)', '0 bytes');
+      const unscaled = signedBigEndian(bytes);
+      // DecimalData.fromUnscaledBytes: more digits than the precision read as null
+      if ((unscaled < 0n ? -unscaled : unscaled).toString().length > precision) return { t: 'null' };
+      return { t: 'bigdec', unscaled, scale: t.scale! };
+    }
+    case 'TIMESTAMP_WITHOUT_TIME_ZONE':
+    case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE': {
+      if (t.precision! <= 3) return { t: 'timestamp', millis: dv.getBigInt64(slot, true), nanos: 0 };
+      const nanos = dv.getInt32(slot, true);
+      const offset = dv.getInt32(slot + 4, true);
+      if (nanos < 0 || nanos > 999_999) fail(b, slot, 'the nanoseconds of a millisecond (0 to 999999) of a timestamp', String(nanos));
+      if (offset < 0 || offset + 8 > b.size) fail(b, slot, `the offset of a timestamp's milliseconds within the row's ${b.size} bytes`, String(offset));
+      return { t: 'timestamp', millis: dv.getBigInt64(b.start + offset, true), nanos };
+    }
+    case 'ROW': {
+      const fields = t.fields!;
+      const bytes = part(b, slot, 'nested row');
+      const fixed = nullBitsBytes(fields.length) + 8 * fields.length;
+      if (bytes.length < fixed) fail(b, slot, `a nested row of at least ${fixed} bytes (${fields.length} fields)`, String(bytes.length));
+      const nested: RowBytes = { ...b, start: b.start + dv.getInt32(slot + 4, true), size: bytes.length };
+      return decodeRow(nested, fields.map((f) => f.type), depth + 1);
+    }
+    default:
+      return { t: 'raw', bytes: b.buf.subarray(slot, slot + 8), type: logicalTypeName(t) };
+  }
+}
+
+function signedBigEndian(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const x of bytes) v = (v << 8n) | BigInt(x);
+  if (bytes[0] & 0x80) v -= 1n << BigInt(8 * bytes.length);
+  return v;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Rendering (dump-format §3.4)
+// ------------------------------------------------------------------------------------------------
+
+/** BigDecimal#toPlainString (DecimalData#toString), for scale ≥ 0. */
+export function decimalPlainString(unscaled: bigint, scale: number): string {
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString();
+  let s: string;
+  if (scale === 0) s = digits;
+  else if (digits.length > scale) s = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  else s = `0.${'0'.repeat(scale - digits.length)}${digits}`;
+  return neg ? '-' + s : s;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+/** TimestampData as java.time text: LocalDateTime (no zone) or, with `zulu`, Instant ("…Z"). */
+export function timestampText(millis: bigint, nanoOfMilli: number, zulu: boolean): string {
+  const secs = floorDiv(millis, 1000n);
+  const nanos = Number(millis - secs * 1000n) * 1_000_000 + nanoOfMilli;
+  const text = formatInstantText(secs, nanos);
+  return zulu ? text : text.slice(0, -1);
+}
+
+function fieldJson(v: Value, t: LogicalType): string {
+  if (v.t === 'null') return 'null';
+  if (v.t === 'raw') return `{"$raw":"${toHex(v.bytes)}","type":${jsonString(v.type)}}`;
+  switch (t.root) {
+    case 'BOOLEAN':
+      return String((v as { v: boolean }).v);
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INTEGER':
+      return String((v as { v: number }).v);
+    case 'BIGINT':
+      return (v as { v: bigint }).v.toString();
+    case 'FLOAT':
+      return formatFloat((v as { v: number }).v);
+    case 'DOUBLE':
+      return formatDouble((v as { v: number }).v);
+    case 'CHAR':
+    case 'VARCHAR':
+      return jsonString((v as { v: string }).v);
+    case 'BINARY':
+    case 'VARBINARY':
+      return `{"$hex":"${toHex((v as { v: Uint8Array }).v)}"}`;
+    case 'DECIMAL': {
+      const d = v as { unscaled: bigint; scale: number };
+      return jsonString(decimalPlainString(d.unscaled, d.scale));
+    }
+    case 'DATE': {
+      const { year, month, day } = civilFromDays(BigInt((v as { v: number }).v));
+      return `"${formatLocalDateText(year, month, day)}"`;
+    }
+    case 'TIME_WITHOUT_TIME_ZONE': {
+      const ms = (v as { v: number }).v;
+      return `"${formatLocalTimeText(Math.floor(ms / 3_600_000), Math.floor(ms / 60_000) % 60, Math.floor(ms / 1000) % 60, (ms % 1000) * 1_000_000)}"`;
+    }
+    case 'TIMESTAMP_WITHOUT_TIME_ZONE':
+    case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE': {
+      const x = v as { millis: bigint; nanos: number };
+      return `"${timestampText(x.millis, x.nanos, t.root === 'TIMESTAMP_WITH_LOCAL_TIME_ZONE')}"`;
+    }
+    case 'ROW':
+      return rowJson(v, t.fields!.map((f) => f.type));
+    default:
+      throw new Error(`cannot render a ${v.t} value as ${logicalTypeName(t)}`);
+  }
+}
+
+/** {"$row":"+I","fields":[…]} */
+export function rowJson(v: Value, types: LogicalType[]): string {
+  if (v.t !== 'row') throw new Error(`expected a row value, got ${v.t}`);
+  const parts = new Array<string>(types.length);
+  for (let i = 0; i < types.length; i++) parts[i] = fieldJson(v.fields[i], types[i]);
+  return `{"$row":"${ROW_KIND_NAMES[v.kind]}","fields":[${parts.join(',')}]}`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Encoding: the bytes Flink's BinaryRowWriter writes for the fields (RowDataSerializer#toBinaryRow).
+// Used to check our reading of real rows (decode → encode gives Flink's bytes back); the savepoint
+// writer refuses RowData (write/encode.ts).
+// ------------------------------------------------------------------------------------------------
+
+class RowWriter {
+  buf: Uint8Array;
+  dv: DataView;
+  cursor: number;
+
+  constructor(readonly arity: number) {
+    this.cursor = nullBitsBytes(arity) + 8 * arity;
+    this.buf = new Uint8Array(Math.max(64, this.cursor * 2));
+    this.dv = new DataView(this.buf.buffer);
+  }
+
+  slot(i: number): number {
+    return nullBitsBytes(this.arity) + 8 * i;
+  }
+
+  /** Reserves `n` bytes (a multiple of 8, zeroed) at the cursor; returns their offset. */
+  reserve(n: number): number {
+    while (this.cursor + n > this.buf.length) {
+      const b = new Uint8Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+      this.dv = new DataView(b.buffer);
+    }
+    const at = this.cursor;
+    this.cursor += n;
+    return at;
+  }
+
+  /** writeBytes: up to 7 bytes inline (length | 0x80 in the slot's top byte), else the padded variable part. */
+  bytes(i: number, b: Uint8Array): void {
+    const slot = this.slot(i);
+    if (b.length <= 7) {
+      this.buf.set(b, slot);
+      this.buf[slot + 7] = 0x80 | b.length;
+    } else {
+      this.part(i, b);
+    }
+  }
+
+  /** writeSegmentsToVarLenPart / writeBytesToVarLenPart: padded to 8 bytes, `offset << 32 | length` in the slot. */
+  part(i: number, b: Uint8Array): void {
+    const at = this.reserve(Math.ceil(b.length / 8) * 8);
+    this.buf.set(b, at);
+    this.dv.setInt32(this.slot(i), b.length, true);
+    this.dv.setInt32(this.slot(i) + 4, at, true);
+  }
+
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.cursor);
+  }
+}
+
+function bigEndianBytes(v: bigint): Uint8Array {
+  // BigInteger#toByteArray: the minimal two's-complement big-endian form
+  let n = 1;
+  while (v < -(1n << BigInt(8 * n - 1)) || v >= 1n << BigInt(8 * n - 1)) n++;
+  const out = new Uint8Array(n);
+  let x = BigInt.asUintN(8 * n, v);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
+
+function encodeRow(v: Value, types: LogicalType[], depth: number): Uint8Array {
+  if (v.t !== 'row') throw new Error(`expected a row value, got ${v.t}`);
+  if (v.fields.length !== types.length) throw new Error(`expected ${types.length} fields, got ${v.fields.length}`);
+  if (depth > MAX_TYPE_DEPTH) throw new Error(`rows nested at most ${MAX_TYPE_DEPTH} deep`);
+  const w = new RowWriter(types.length);
+  w.buf[0] = v.kind;
+  types.forEach((t, i) => {
+    const f = v.fields[i];
+    const slot = w.slot(i);
+    if (f.t === 'null') {
+      // setNullAt: the null bit, a zero slot
+      w.buf[(i + 8) >> 3] |= 1 << ((i + 8) & 7);
+      return;
+    }
+    if (f.t === 'raw') {
+      if (VARIABLE_PART_ROOTS.has(t.root) && t.decoded === false) w.part(i, f.bytes);
+      else w.buf.set(f.bytes.subarray(0, 8), slot);
+      return;
+    }
+    const num = (x: Value) => (x as { v: number }).v;
+    switch (t.root) {
+      case 'BOOLEAN':
+        w.buf[slot] = (f as { v: boolean }).v ? 1 : 0;
+        return;
+      case 'TINYINT':
+        w.dv.setInt8(slot, num(f));
+        return;
+      case 'SMALLINT':
+        w.dv.setInt16(slot, num(f), true);
+        return;
+      case 'INTEGER':
+      case 'DATE':
+      case 'TIME_WITHOUT_TIME_ZONE':
+        w.dv.setInt32(slot, num(f), true);
+        return;
+      case 'BIGINT':
+        w.dv.setBigInt64(slot, (f as { v: bigint }).v, true);
+        return;
+      case 'FLOAT':
+        w.dv.setFloat32(slot, num(f), true);
+        return;
+      case 'DOUBLE':
+        w.dv.setFloat64(slot, num(f), true);
+        return;
+      case 'CHAR':
+      case 'VARCHAR':
+        w.bytes(i, new TextEncoder().encode((f as { v: string }).v));
+        return;
+      case 'BINARY':
+      case 'VARBINARY':
+        w.bytes(i, (f as { v: Uint8Array }).v);
+        return;
+      case 'DECIMAL': {
+        const d = f as { unscaled: bigint };
+        if (t.precision! <= 18) {
+          w.dv.setBigInt64(slot, d.unscaled, true);
+          return;
+        }
+        // writeDecimal: 16 zeroed bytes reserved, the unscaled bytes at their start
+        const b = bigEndianBytes(d.unscaled);
+        const at = w.reserve(16);
+        w.buf.set(b, at);
+        w.dv.setInt32(slot, b.length, true);
+        w.dv.setInt32(slot + 4, at, true);
+        return;
+      }
+      case 'TIMESTAMP_WITHOUT_TIME_ZONE':
+      case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE': {
+        const x = f as { millis: bigint; nanos: number };
+        if (t.precision! <= 3) {
+          w.dv.setBigInt64(slot, x.millis, true);
+          return;
+        }
+        const at = w.reserve(8);
+        w.dv.setBigInt64(at, x.millis, true);
+        w.dv.setInt32(slot, x.nanos, true);
+        w.dv.setInt32(slot + 4, at, true);
+        return;
+      }
+      case 'ROW':
+        w.part(i, encodeRow(f, t.fields!.map((x) => x.type), depth + 1));
+        return;
+      default:
+        throw new Error(`cannot encode a ${f.t} value as ${logicalTypeName(t)}`);
+    }
+  });
+  return w.finish();
+}
+
+// ------------------------------------------------------------------------------------------------
+// Codecs (values.ts): decoded, rendered and re-encoded; the savepoint writer refuses them
+// ------------------------------------------------------------------------------------------------
+
+interface RowImpl {
+  fixedLength: number;
+  minBytes: number;
+  decode(r: ByteReader): Value;
+  encode(v: Value, out: ByteWriter): void;
+  toJson(v: Value): string;
+}
+
+/** RowDataSerializer: i32 length, then a binary row decoded field by field per the logical types. */
+export function rowDataImpl(types: LogicalType[]): RowImpl {
+  return {
+    fixedLength: -1,
+    minBytes: 4,
+    decode: (r) => decodeRow(readRowBytes(r, types.length, 'RowData'), types, 0),
+    encode: (v, out) => {
+      const row = encodeRow(v, types, 0);
+      out.i32(row.length).bytes(row);
+    },
+    toJson: (v) => rowJson(v, types),
+  };
+}
+
+/** BinaryRowDataSerializer (no field types): the row's kind, arity and bytes. */
+export function binaryRowImpl(arity: number): RowImpl {
+  return {
+    fixedLength: -1,
+    minBytes: 4,
+    decode: (r) => {
+      const b = readRowBytes(r, arity, 'BinaryRowData');
+      return { t: 'binaryRow', kind: rowKind(b), arity, bytes: b.buf.subarray(b.start, b.start + b.size) };
+    },
+    encode: (v, out) => {
+      if (v.t !== 'binaryRow') throw new Error(`expected a binary row value, got ${v.t}`);
+      out.i32(v.bytes.length).bytes(v.bytes);
+    },
+    toJson: (v) => {
+      if (v.t !== 'binaryRow') throw new Error(`expected a binary row value, got ${v.t}`);
+      return `{"$row":"${ROW_KIND_NAMES[v.kind]}","arity":${v.arity},"hex":"${toHex(v.bytes)}"}`;
+    },
+  };
+}
