@@ -422,31 +422,8 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
         (v, o) => writeStringValue(o, isNull(v) ? null : expect(v, 'string', type).v),
         (v) => (isNull(v) ? 'null' : jsonString(expect(v, 'string', type).v)),
       );
-    case 'genericArray': {
-      const e = child(s.nested[0]);
-      return {
-        fixedLength: -1,
-        minBytes: 4,
-        decode: (r) => {
-          const n = r.count(`the length of a ${type}`, 1);
-          const items: Value[] = new Array(n);
-          for (let i = 0; i < n; i++) items[i] = r.bool('an array element presence flag') ? e.decode(r) : NULL;
-          return { t: 'list', items };
-        },
-        encode: (v, o) => {
-          const items = expect(v, 'list', type).items;
-          o.i32(items.length);
-          for (const it of items) {
-            if (isNull(it)) o.bool(false);
-            else {
-              o.bool(true);
-              e.encode(it, o);
-            }
-          }
-        },
-        toJson: (v) => `[${expect(v, 'list', type).items.map((it) => (isNull(it) ? 'null' : e.toJson(it))).join(',')}]`,
-      };
-    }
+    case 'genericArray':
+      return flaggedListImpl(type, child(s.nested[0]), 'the length of a', 'an array element presence flag');
     case 'list':
     case 'arrayList': {
       const e = child(s.nested[0]);
@@ -638,7 +615,7 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
     case 'either':
       return eitherImpl(type, child(s.nested[0]), child(s.nested[1]));
     case 'traversable':
-      return traversableImpl(type, child(s.nested[0]));
+      return flaggedListImpl(type, child(s.nested[0]), 'the size of a', 'a collection element flag');
     case 'scalaEnum':
       return scalaEnumImpl(s, type);
     case 'rowData':
@@ -1313,15 +1290,18 @@ function eitherImpl(type: string, left: CodecX, right: CodecX): Impl {
   };
 }
 
-/** TraversableSerializer: i32 size, then per element a boolean "not null" and the element. */
-function traversableImpl(type: string, e: CodecX): Impl {
+/**
+ * A collection with nullable elements (GenericArraySerializer, Scala's TraversableSerializer): i32
+ * size, then per element a boolean "not null" and the element.
+ */
+function flaggedListImpl(type: string, e: CodecX, sizeWhat: string, flagWhat: string): Impl {
   return {
     fixedLength: -1,
     minBytes: 4,
     decode: (r) => {
-      const n = r.count(`the size of a ${type}`, 1);
+      const n = r.count(`${sizeWhat} ${type}`, 1);
       const items: Value[] = new Array(n);
-      for (let i = 0; i < n; i++) items[i] = r.bool('a collection element flag') ? e.decode(r) : NULL;
+      for (let i = 0; i < n; i++) items[i] = r.bool(flagWhat) ? e.decode(r) : NULL;
       return { t: 'list', items };
     },
     encode: (v, o) => {
@@ -1335,7 +1315,7 @@ function traversableImpl(type: string, e: CodecX): Impl {
         }
       }
     },
-    toJson: (v) => `[${expect(v, 'list', type).items.map((it) => e.toJson(it)).join(',')}]`,
+    toJson: (v) => `[${expect(v, 'list', type).items.map((it) => (isNull(it) ? 'null' : e.toJson(it))).join(',')}]`,
   };
 }
 
