@@ -4,9 +4,11 @@
 // with >= 1M keys over several states, cached under .bench-data/. Measured in ONE run:
 //   - raw read of the same files (`cat`), the physical limit
 //   - first view (operators + states): engine.jar dump --no-entries  vs  fsp dump --no-entries
-//   - full dump: engine.jar dump  vs  fsp dump  (outputs must be identical: sha256 compared)
+//   - full dump: engine.jar dump  vs  fsp dump, by default and with worker threads on every core
+//     (outputs must be identical: sha256 compared)
 //   - single-key lookup (fsp dump --key) vs a scan of the same state
-//   - in process (no process start-up): first view, lookup() vs iterating entries() of the state
+//   - in process (no process start-up): first view, lookup() vs iterating entries() of the state,
+//     and decoding every entry of every state without output (entries())
 // Prints ratios and writes bench/RESULTS-reader.md. No assertions on time: this is not a test.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -91,6 +93,9 @@ async function main() {
   const tsList = await best(N + 2, () => measure(node, [fsp, 'dump', sp, '--no-entries']));
   const jvmDump = await best(arg('--jvm-runs', 1), () => measure('java', ['-jar', jar, 'dump', sp]));
   const tsDump = await best(N, () => measure(node, [fsp, 'dump', sp]));
+  // every core rendering key groups (worker threads; the default only above two cores)
+  const cores = Math.max(2, require('node:os').availableParallelism() as number);
+  const tsDumpThreads = await best(N, () => measure(node, [fsp, 'dump', sp, '--workers', String(Math.min(4, cores))]));
   const scan = await best(N, () => measure(node, [fsp, 'dump', sp, '--operator', 'bench-users', '--state', 'count']));
   const lookupCli = await best(N + 2, () => measure(node, [fsp, 'dump', sp, '--operator', 'bench-users', '--state', 'count', '--key', key]));
 
@@ -117,11 +122,17 @@ async function main() {
     for await (const _e of entries(opened, 'bench-users', { state: 'count' })) n++;
     return n;
   });
+  // decoding without output: every entry of every state through the public iterator (keys and values decoded)
+  const inDecodeAll = await bestInProcess(N, async () => {
+    let n = 0;
+    for await (const _e of entries(opened, 'bench-users')) n++;
+    return n;
+  });
   if (inLookup.result !== 1) console.error(`[bench] lookup found ${inLookup.result} entries, expected 1`);
   const loadAfter = loadAverage();
 
   const sameList = jvmList.sha256 === tsList.sha256;
-  const sameDump = jvmDump.sha256 === tsDump.sha256;
+  const sameDump = jvmDump.sha256 === tsDump.sha256 && tsDumpThreads.sha256 === tsDump.sha256;
   const ms = (x: number) => `${fmt(x * 1000, 1)} ms`;
   const rows: [string, string, string][] = [
     ['raw read (cat)', `${fmt(cat.seconds, 3)} s (${fmt(bytes / 1e6 / cat.seconds, 0)} MB/s)`, ''],
@@ -130,8 +141,11 @@ async function main() {
     ['first view: fsp dump --no-entries', `${fmt(tsList.seconds, 3)} s, ${fmt(tsList.peakRssMb, 0)} MB`, `${fmt(jvmList.seconds / tsList.seconds, 1)}× faster (goal 50×)`],
     ['first view in process (openSavepoint + headers)', ms(inList.seconds), `${fmt(jvmList.seconds / inList.seconds, 0)}× faster than the JVM CLI`],
     ['full dump: engine.jar dump', `${fmt(jvmDump.seconds)} s, ${fmt(jvmDump.peakRssMb, 0)} MB`, ''],
-    ['full dump: fsp dump', `${fmt(tsDump.seconds)} s, ${fmt(tsDump.peakRssMb, 0)} MB`, `${fmt(jvmDump.seconds / tsDump.seconds, 1)}× faster (goal 3×); peak RSS goal < 200 MB`],
-    ['decode throughput vs raw read', `${fmt(bytes / 1e6 / tsDump.seconds, 1)} MB/s in, ${fmt(tsDump.stdoutBytes / 1e6 / tsDump.seconds, 1)} MB/s out`, `${fmt(cat.seconds / tsDump.seconds, 3)} of cat (goal ≥ 0.25)`],
+    ['full dump: fsp dump (default: one thread on two cores)', `${fmt(tsDump.seconds)} s, ${fmt(tsDump.peakRssMb, 0)} MB`, `${fmt(jvmDump.seconds / tsDump.seconds, 1)}× faster (goal 3×); peak RSS goal < 200 MB`],
+    [`full dump: fsp dump --workers ${Math.min(4, cores)} (worker threads)`, `${fmt(tsDumpThreads.seconds)} s, ${fmt(tsDumpThreads.peakRssMb, 0)} MB`, `${fmt(jvmDump.seconds / tsDumpThreads.seconds, 1)}× faster`],
+    ['decode throughput vs raw read: fsp dump', `${fmt(bytes / 1e6 / tsDump.seconds, 1)} MB/s in, ${fmt(tsDump.stdoutBytes / 1e6 / tsDump.seconds, 1)} MB/s out`, `${fmt(cat.seconds / tsDump.seconds, 3)} of cat (goal ≥ 0.25)`],
+    ['decode throughput vs raw read: fsp dump with worker threads', `${fmt(bytes / 1e6 / tsDumpThreads.seconds, 1)} MB/s in`, `${fmt(cat.seconds / tsDumpThreads.seconds, 3)} of cat`],
+    ['decode throughput vs raw read: in process, entries() of every state, no output', `${ms(inDecodeAll.seconds)} (${inDecodeAll.result} entries): ${fmt(bytes / 1e6 / inDecodeAll.seconds, 1)} MB/s in`, `${fmt(cat.seconds / inDecodeAll.seconds, 3)} of cat`],
     ['scan of one state (fsp CLI)', `${fmt(scan.seconds, 3)} s`, ''],
     ['single-key lookup (fsp CLI --key)', `${fmt(lookupCli.seconds, 3)} s`, `${fmt(scan.seconds / lookupCli.seconds, 1)}× faster than the CLI scan (goal 100×)`],
     ['in process: scan entries() of the state until the key', `${ms(inScanFound.seconds)} (${inScanFound.result} entries)`, ''],
