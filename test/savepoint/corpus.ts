@@ -1,6 +1,9 @@
 /** Helpers to enumerate the conformance corpus under test/fixtures/savepoints/<flink>/<case>/. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { strict as assert } from 'node:assert';
+import { KeyGroupsHandle, parseMetadata } from '../../engine/savepoint/metadata';
+import { parseKeyedFile } from '../../engine/savepoint/write/keyed-file';
 
 export const CORPUS_ROOT = path.resolve(__dirname, '../fixtures/savepoints');
 
@@ -96,3 +99,22 @@ export function hasPlainKeyEntries(lines: string[]): boolean {
     return m !== null && plain.has(`${m[1]}/${JSON.parse(m[2]) as string}`);
   });
 }
+
+/**
+ * The keyed backend header (key serializer, states and their serializer snapshots) of subtask 0's
+ * keyed handle of one operator of a corpus savepoint; fails with a regeneration hint when the case
+ * is missing.
+ */
+export function corpusKeyedHeader(savepoint: string, operator: string, regenerate: string): ReturnType<typeof parseKeyedFile> {
+  const metaFile = path.join(savepoint, '_metadata');
+  assert.ok(fs.existsSync(metaFile), `no corpus case at ${path.dirname(savepoint)}: ${regenerate}`);
+  const meta = parseMetadata(new Uint8Array(fs.readFileSync(metaFile)), metaFile);
+  const op = meta.operators.find((o) => o.id === operator);
+  assert.ok(op, `operator ${operator}`);
+  const h = op.subtasks.map((s) => s.managedKeyed).find((x): x is KeyGroupsHandle => !!x && x.type === 7);
+  assert.ok(h, 'a keyed-state handle');
+  const d = h.data!;
+  const buf = d.type === 1 ? d.data : new Uint8Array(fs.readFileSync((d as { path: string }).path));
+  return parseKeyedFile(buf, 'keyed', h.start, h.offsets);
+}
+

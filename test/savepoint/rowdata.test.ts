@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { SavepointFormatError } from '../../engine/savepoint/errors';
 import { ByteReader, toHex } from '../../engine/savepoint/io';
 import { JavaStreamReader } from '../../engine/savepoint/javaser';
-import { KeyGroupsHandle, parseMetadata } from '../../engine/savepoint/metadata';
 import { decimalPlainString, LogicalType, logicalTypeName, readLogicalType, timestampText } from '../../engine/savepoint/rowdata';
 import {
   isOpaque,
@@ -24,12 +23,11 @@ import {
 import { StateTypes } from '../../engine/savepoint/statemeta';
 import { codecFor } from '../../engine/savepoint/values';
 import { EncodeError, encoderFor } from '../../engine/savepoint/write/encode';
-import { parseKeyedFile } from '../../engine/savepoint/write/keyed-file';
 import { writeVersionedSnapshot as writeSnapshotForFiles } from '../../engine/savepoint/write/snapshots';
 import { ByteWriter } from '../../engine/savepoint/writer-io';
 import { readOnlyReason } from '../../extension/editors/valueEdit';
 import { main } from '../../engine/cli/fsp';
-import { CORPUS_ROOT, memoryIo } from './corpus';
+import { CORPUS_ROOT, corpusKeyedHeader, memoryIo } from './corpus';
 import { cli, tmp } from '../writer/helpers';
 
 const CASE = path.join(CORPUS_ROOT, 'flink-1.20.3', 'sql-groupby');
@@ -244,16 +242,7 @@ function decodeError(s: SerializerSnapshot, bytes: Uint8Array): SavepointFormatE
 
 /** The snapshots of one state of the sql-groupby corpus case (subtask 0's header). */
 function corpusState(operator: string, state: string): { key: SerializerSnapshot; value: SerializerSnapshot } {
-  const metaFile = path.join(SAVEPOINT, '_metadata');
-  assert.ok(fs.existsSync(metaFile), `no corpus case at ${CASE}: npm run corpus -- --version 1.20.3 --case sql-groupby`);
-  const meta = parseMetadata(new Uint8Array(fs.readFileSync(metaFile)), metaFile);
-  const op = meta.operators.find((o) => o.id === operator);
-  assert.ok(op, operator);
-  const h = op.subtasks.map((s) => s.managedKeyed).find((x): x is KeyGroupsHandle => !!x && x.type === 7);
-  assert.ok(h, 'a keyed-state handle');
-  const d = h.data!;
-  const buf = d.type === 1 ? d.data : new Uint8Array(fs.readFileSync((d as { path: string }).path));
-  const p = parseKeyedFile(buf, 'keyed', h.start, h.offsets);
+  const p = corpusKeyedHeader(SAVEPOINT, operator, 'npm run corpus -- --version 1.20.3 --case sql-groupby');
   const st = p.states.find((s) => s.name === state);
   assert.ok(st, state);
   const value = [...st.serializers.entries()].find(([k]) => /VALUE/.test(k))?.[1];

@@ -7,8 +7,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SavepointFormatError } from '../../engine/savepoint/errors';
-import { ByteReader, fromHex, toHex } from '../../engine/savepoint/io';
-import { KeyGroupsHandle, parseMetadata } from '../../engine/savepoint/metadata';
+import { ByteReader, toHex } from '../../engine/savepoint/io';
 import {
   COMPOSITE_MAGIC,
   isDecodableInTail,
@@ -24,13 +23,13 @@ import {
 import { StateTypes } from '../../engine/savepoint/statemeta';
 import { codecFor, encodeWith, UndecodableValueError } from '../../engine/savepoint/values';
 import { EncodeError, encoderFor } from '../../engine/savepoint/write/encode';
-import { parseKeyedFile } from '../../engine/savepoint/write/keyed-file';
 import { writeVersionedSnapshot as writeSnapshotForFiles } from '../../engine/savepoint/write/snapshots';
 import { ByteWriter } from '../../engine/savepoint/writer-io';
 import { readOnlyReason } from '../../extension/editors/valueEdit';
 import { main } from '../../engine/cli/fsp';
-import { CORPUS_ROOT, memoryIo } from './corpus';
+import { CORPUS_ROOT, corpusKeyedHeader, memoryIo } from './corpus';
 import { cli, tmp } from '../writer/helpers';
+import { hex, roundTrip } from './roundtrip';
 
 const SC = 'org.apache.flink.api.scala.typeutils.';
 const CASE = path.join(CORPUS_ROOT, 'flink-1.20.3', 'types-scala');
@@ -72,19 +71,9 @@ const str = S.simple('string');
 const long = S.simple('long');
 const int = S.simple('int');
 const kryo = S.kryo('com.example.Note');
-const hex = (h: string) => fromHex(h.replace(/\s+/g, ''));
 const fstr = (s: string | null) => toHex(encodeWith(codecFor(str), s === null ? { t: 'null' } : { t: 'string', v: s }));
 
-/** Decodes all the bytes; returns the JSON and checks that re-encoding gives the same bytes. */
-function dec(s: SerializerSnapshot, h: string): string {
-  const b = hex(h);
-  const c = codecFor(s);
-  const r = new ByteReader(b, 'test');
-  const v = c.decode(r);
-  r.expectEnd('the value');
-  assert.equal(toHex(encodeWith(c, v)), toHex(b), `re-encoding ${c.type}`);
-  return c.toJson(v);
-}
+const dec = roundTrip;
 
 function formatError(s: SerializerSnapshot, h: string): SavepointFormatError {
   try {
@@ -100,16 +89,7 @@ function formatError(s: SerializerSnapshot, h: string): SavepointFormatError {
 
 /** The snapshot trees of every state of one operator of the types-scala corpus case (subtask 0's header). */
 function corpusStates(operator: string): { key: SerializerSnapshot; states: Map<string, Map<string, SerializerSnapshot>> } {
-  const metaFile = path.join(SAVEPOINT, '_metadata');
-  assert.ok(fs.existsSync(metaFile), `no corpus case at ${CASE}: npm run corpus -- --version 1.20.3 --case types-scala`);
-  const meta = parseMetadata(new Uint8Array(fs.readFileSync(metaFile)), metaFile);
-  const op = meta.operators.find((o) => o.id === operator);
-  assert.ok(op, operator);
-  const h = op.subtasks.map((s) => s.managedKeyed).find((x): x is KeyGroupsHandle => !!x && x.type === 7);
-  assert.ok(h, 'a keyed-state handle');
-  const d = h.data!;
-  const buf = d.type === 1 ? d.data : new Uint8Array(fs.readFileSync((d as { path: string }).path));
-  const p = parseKeyedFile(buf, 'keyed', h.start, h.offsets);
+  const p = corpusKeyedHeader(SAVEPOINT, operator, 'npm run corpus -- --version 1.20.3 --case types-scala');
   return { key: p.keySerializer, states: new Map(p.states.map((s) => [s.name, s.serializers])) };
 }
 

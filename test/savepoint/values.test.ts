@@ -1,11 +1,11 @@
 import { strict as assert } from 'assert';
 import { SavepointFormatError } from '../../engine/savepoint/errors';
-import { ByteReader, fromHex, toHex } from '../../engine/savepoint/io';
+import { ByteReader, toHex } from '../../engine/savepoint/io';
 import { SerializerSnapshot, snapshots as S } from '../../engine/savepoint/serializers';
 import { bigIntToByteArray, codecFor, encodeWith, flipSign, UndecodableValueError, Value } from '../../engine/savepoint/values';
 import { ByteWriter } from '../../engine/savepoint/writer-io';
+import { hex, roundTrip } from './roundtrip';
 
-const hex = (h: string) => fromHex(h.replace(/\s+/g, ''));
 
 /** Decodes the bytes to the end and returns the JSON text. */
 function dec(s: SerializerSnapshot, bytes: Uint8Array | string): string {
@@ -14,17 +14,6 @@ function dec(s: SerializerSnapshot, bytes: Uint8Array | string): string {
   const r = new ByteReader(b, 'test');
   const v = c.decode(r);
   r.expectEnd('the value');
-  return c.toJson(v);
-}
-
-/** decode → encode gives the same bytes; returns the JSON. */
-function roundTrip(s: SerializerSnapshot, bytes: Uint8Array | string): string {
-  const b = typeof bytes === 'string' ? hex(bytes) : bytes;
-  const c = codecFor(s);
-  const r = new ByteReader(b, 'test');
-  const v = c.decode(r);
-  r.expectEnd('the value');
-  assert.equal(toHex(encodeWith(c, v)), toHex(b), `re-encoding ${c.type}`);
   return c.toJson(v);
 }
 
