@@ -134,14 +134,19 @@ public final class Dump {
         out.write('\n');
     }
 
-    private void dump(String path) throws Exception {
+    /** A savepoint given as its folder, its _metadata file or a URI, resolved the way Flink resolves a restore path. */
+    public static CompletedCheckpointStorageLocation resolve(String path) throws IOException {
         String pointer = path;
         if (!pointer.contains("://") && !pointer.startsWith("file:")) {
             File f = new File(pointer);
             if (!f.exists()) throw new IOException("savepoint not found: " + path);
             pointer = f.getAbsolutePath();
         }
-        CompletedCheckpointStorageLocation loc = AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer);
+        return AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer);
+    }
+
+    private void dump(String path) throws Exception {
+        CompletedCheckpointStorageLocation loc = resolve(path);
         StreamStateHandle mh = loc.getMetadataHandle();
         int version;
         try (DataInputStream in = new DataInputStream(mh.openInputStream())) {

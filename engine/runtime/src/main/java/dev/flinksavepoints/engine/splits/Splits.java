@@ -1,5 +1,6 @@
 package dev.flinksavepoints.engine.splits;
 
+import dev.flinksavepoints.engine.dump.Dump;
 import dev.flinksavepoints.engine.Main;
 import dev.flinksavepoints.engine.UsageException;
 import dev.flinksavepoints.engine.util.JsonText;
@@ -18,7 +19,6 @@ import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
-import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
 import org.apache.flink.runtime.state.memory.ByteStreamStateHandle;
 
 import java.io.BufferedReader;
@@ -26,7 +26,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -90,13 +89,7 @@ public final class Splits {
     // ------------------------------------------------------------------------------------------
 
     private static void coordinators(String path, PrintStream out) throws Exception {
-        String pointer = path;
-        if (!pointer.contains("://") && !pointer.startsWith("file:")) {
-            File f = new File(pointer);
-            if (!f.exists()) throw new IOException("savepoint not found: " + path);
-            pointer = f.getAbsolutePath();
-        }
-        CompletedCheckpointStorageLocation loc = AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer);
+        CompletedCheckpointStorageLocation loc = Dump.resolve(path);
         CheckpointMetadata md;
         try (DataInputStream in = new DataInputStream(loc.getMetadataHandle().openInputStream())) {
             if (in.readInt() != METADATA_MAGIC) throw new IOException("not a Flink savepoint _metadata file: " + path);
