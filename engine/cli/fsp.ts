@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { SavepointFormatError } from '../savepoint/errors';
+import { toHex } from '../savepoint/io';
 import { KeyGroupPool, runKeyGroupWorker, WORKER_FLAG } from '../savepoint/parallel';
 import { runWriteCommand, WRITE_USAGE } from './write-commands';
 import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo } from '../savepoint/index';
@@ -154,6 +155,35 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/**
+ * `inspect --json`'s FLIP-27 source members of an operator: `sourceSplits` (each SourceReaderState
+ * element, decoded where its layout is known, else its bytes) and `sourceEnumerator` (the decoded
+ * enumerator checkpoint of its coordinator state); none for other operators.
+ */
+async function sourceStateJson(sp: Savepoint, opId: string, states: StateInfo[] | { error: string } | undefined): Promise<Record<string, unknown>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const splits = require('../savepoint/splits') as typeof import('../savepoint/splits');
+  const out: Record<string, unknown> = {};
+  if (Array.isArray(states) && states.some((x) => x.name === splits.SOURCE_READER_STATE)) {
+    try {
+      const els = await splits.describeSourceSplits(sp, opId);
+      if (els) {
+        out.sourceSplits = els.map((e) => ({
+          subtask: e.subtask,
+          index: e.index,
+          ...(e.split ? { split: e.split } : { hex: toHex(e.bytes) }),
+          ...(e.error ? { error: e.error } : {}),
+        }));
+      }
+    } catch (e) {
+      out.sourceSplits = { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  const coordinator = splits.describeSourceCoordinator(sp, opId);
+  if (coordinator?.state) out.sourceEnumerator = coordinator.state;
+  return out;
+}
+
 async function inspect(args: string[], io: CliIo): Promise<number> {
   const p = parseArgs(args, [], ['json']);
   if (p.positional.length !== 1) throw new UsageError('inspect needs exactly one savepoint path');
@@ -169,6 +199,11 @@ async function inspect(args: string[], io: CliIo): Promise<number> {
     }
   }
   if (p.flags.has('json')) {
+    const operators: Record<string, unknown>[] = [];
+    for (const o of sp.operators) {
+      const st = states.get(o.id);
+      operators.push({ ...o, states: st, handles: describeHandles(sp, o.id), ...(await sourceStateJson(sp, o.id, st)) });
+    }
     const out = {
       path: sp.metadataPath,
       version: sp.version,
@@ -176,9 +211,10 @@ async function inspect(args: string[], io: CliIo): Promise<number> {
       format: sp.format,
       snapshotType: sp.snapshotType,
       totalSize: sp.totalSize,
-      operators: sp.operators.map((o) => ({ ...o, states: states.get(o.id), handles: describeHandles(sp, o.id) })),
+      operators,
     };
-    io.stdout(JSON.stringify(out, null, 2) + '\n');
+    // 64-bit fields of decoded splits are bigints: written as decimal strings, like checkpointId
+    io.stdout(JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
     return failed ? 1 : 0;
   }
   let s = `${sp.metadataPath}\n`;

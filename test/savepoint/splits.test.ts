@@ -592,3 +592,44 @@ describe('FLIP-27 split state', () => {
     }
   });
 });
+
+describe('fsp inspect --json: source splits and enumerator state', () => {
+  type Op = { id: string; sourceSplits?: { subtask: number; index: number; split?: Record<string, unknown>; hex?: string }[]; sourceEnumerator?: Record<string, unknown> };
+  async function inspectJson(caseDir: string): Promise<Op[]> {
+    const m = memoryIo();
+    assert.equal(await main(['inspect', path.join(caseDir, 'savepoint'), '--json'], m.io), 0, m.err());
+    return (JSON.parse(m.out()) as { operators: Op[] }).operators;
+  }
+
+  for (const flink of ['flink-1.20.3', 'flink-2.3.0']) {
+    it(`${flink}/file-source: the readers' FileSourceSplits with their positions, and the enumerator's pending splits and processed paths`, async () => {
+      const ops = await inspectJson(path.join(CORPUS_ROOT, flink, 'file-source'));
+      const files = ops.find((o) => o.id === operatorIdFromUid('files'));
+      assert.ok(files?.sourceSplits, 'the files source has split state');
+      assert.equal(files.sourceSplits.length, 2);
+      for (const e of files.sourceSplits) {
+        assert.equal(e.split?.type, 'FileSourceSplit');
+        // 64-bit fields are decimal strings; every reader paused after forwarding 4 lines of its file
+        assert.deepEqual(e.split?.readerPosition, { offset: '-1', recordsAfterOffset: '4' });
+        assert.match(String(e.split?.path), /part-\d\.txt$/);
+      }
+      const en = files.sourceEnumerator as { pendingSplits: unknown[]; alreadyProcessedPaths: string[] } | undefined;
+      assert.ok(en, 'the enumerator checkpoint is decoded');
+      assert.equal(en.pendingSplits.length, 2);
+      assert.equal(en.alreadyProcessedPaths.length, 4);
+      // operators that are not sources have neither member
+      assert.ok(ops.filter((o) => o.id !== files.id).every((o) => o.sourceSplits === undefined && o.sourceEnumerator === undefined));
+    });
+  }
+
+  it('flink-1.20.3/number-sequence: NumberSequenceSplits with decimal from/to', async () => {
+    const ops = await inspectJson(path.join(CORPUS_ROOT, 'flink-1.20.3', 'number-sequence'));
+    const seq = ops.find((o) => o.id === operatorIdFromUid('sequence'));
+    assert.ok(seq?.sourceSplits?.length, 'the sequence source has split state');
+    for (const e of seq.sourceSplits) {
+      assert.equal(e.split?.type, 'NumberSequenceSplit');
+      assert.match(String(e.split?.from), /^\d+$/);
+      assert.ok(BigInt(String(e.split?.from)) <= BigInt(String(e.split?.to)));
+    }
+  });
+});
