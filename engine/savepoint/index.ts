@@ -18,7 +18,7 @@ import { Limits, SavepointFormatError } from './errors';
 import { ByteReader, ByteSink, compareBytes } from './io';
 import { BytesSource, DataSource, FileSource, readAll, SegmentSource } from './files';
 import { KeyedHandle, KeyGroupsHandle, Metadata, OperatorEntry, OperatorHandle, parseMetadata, StreamHandle } from './metadata';
-import { codecOf, DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, parseSectionIndex, readKeyedHeader, RawEntry, SectionIndex } from './keyed';
+import { codecOf, DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, parseSectionIndex, rawEntryAt, readKeyedHeader, RawEntry, SectionIndex } from './keyed';
 import { encodeWith, Value } from './values';
 import { OperatorHeader, readBroadcastMap, readOperatorHeader, renderListElement, sliceRange } from './operator';
 import { stateLineFields, StateTypes } from './statemeta';
@@ -26,6 +26,7 @@ import { typeString } from './serializers';
 import { javaHashCode, keyGroupForHash, keyGroupPrefixBytes, KeyType, operatorIdFromUid } from './murmur';
 import { formatDouble, formatFloat } from './json';
 
+import { heapKeyGroupIndex, isHeapKeyGroups } from './heap';
 export { SavepointFormatError } from './errors';
 export { operatorIdFromUid, keyGroupForHash, javaHashCode, keyGroupRange } from './murmur';
 
@@ -195,6 +196,8 @@ interface KeyedPart {
   lineHeadBytes?: Uint8Array[];
   sortedOffsets: number[];
   size: number;
+  /** a hashmap backend checkpoint's handle (type 3/12): key groups in the heap layout (heap.ts) */
+  heap: boolean;
 }
 
 interface OperatorPart {
@@ -239,7 +242,7 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
   const subtasks = [...op.subtasks].sort((a, b) => a.index - b.index);
   for (const st of subtasks) {
     const kh = st.managedKeyed;
-    if (kh && kh.type === 7) {
+    if (kh && (kh.type === 7 || isHeapKeyGroups(kh))) {
       try {
         const src = sourceFor(kh.data, md);
         sources.push(src);
@@ -255,7 +258,7 @@ async function openOperator(sp: Savepoint, op: OperatorEntry): Promise<OpenOpera
         });
         const size = await src.size();
         const sortedOffsets = [...new Set(kh.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
-        keyed.push({ subtask: st.index, maxParallelism: op.maxParallelism, handle: kh, src, header, decoders, sortedOffsets, size });
+        keyed.push({ subtask: st.index, maxParallelism: op.maxParallelism, handle: kh, src, header, decoders, sortedOffsets, size, heap: kh.type !== 7 });
         declarations.push(...header.types);
       } catch (e) {
         if (!(e instanceof SavepointFormatError)) throw e;
@@ -368,6 +371,10 @@ async function readKeyGroup(it: KgItem): Promise<RawEntry[]> {
     throw new SavepointFormatError(p.src.file, p.src.base + it.offset, `a key group of at most ${Limits.maxBytes} bytes`, `${end - it.offset}`);
   }
   const bytes = await p.src.read(it.offset, end - it.offset);
+  if (p.heap) {
+    const ix = heapKeyGroupIndex(bytes, p.src.file, p.src.base + it.offset, it.kg, p.header.compressed, p.header.types, p.maxParallelism);
+    return Array.from({ length: ix.count }, (_, i) => rawEntryAt(ix, i));
+  }
   return parseSection(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length);
 }
 
@@ -383,6 +390,7 @@ async function readKeyGroupIndex(it: KgItem): Promise<SectionIndex> {
     throw new SavepointFormatError(p.src.file, p.src.base + it.offset, `a key group of at most ${Limits.maxBytes} bytes`, `${end - it.offset}`);
   }
   const bytes = await p.src.read(it.offset, end - it.offset);
+  if (p.heap) return heapKeyGroupIndex(bytes, p.src.file, p.src.base + it.offset, it.kg, p.header.compressed, p.header.types, p.maxParallelism);
   return parseSectionIndex(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length);
 }
 
@@ -1101,7 +1109,8 @@ function keyedKind(h: KeyedHandle): [string, string | undefined] {
       return ['incremental', 'native RocksDB state is not readable yet'];
     case 3:
     case 12:
-      return ['keyGroups', 'checkpoint key-group state is not readable yet'];
+      // a hashmap backend checkpoint is read (heap.ts); a full RocksDB checkpoint is not
+      return ['keyGroups', isHeapKeyGroups(h) ? undefined : 'checkpoint key-group state is not readable yet'];
     default:
       return ['changelog', 'changelog state is not readable yet'];
   }
@@ -1253,7 +1262,7 @@ export async function openRawKeyedHandle(sp: Savepoint, op: OperatorEntry, subta
   try {
     const header = readKeyedHeader(await readHeaderBytes(src, h.offsets));
     const sortedOffsets = [...new Set(h.offsets.filter((o) => o > 0))].sort((a, b) => a - b);
-    const part: KeyedPart = { subtask, maxParallelism: op.maxParallelism, handle: h, src, header, decoders: [], sortedOffsets, size: await src.size() };
+    const part: KeyedPart = { subtask, maxParallelism: op.maxParallelism, handle: h, src, header, decoders: [], sortedOffsets, size: await src.size(), heap: h.type !== 7 && isHeapKeyGroups(h) };
     return { handle: h, src, header, readKeyGroup: (kg, offset) => readKeyGroup({ kg, part, offset }), close: () => src.close() };
   } catch (e) {
     await src.close();

@@ -10,6 +10,7 @@
 import * as path from 'node:path';
 import { findOperator, openRawKeyedHandle, RawKeyedHandle, Savepoint, SavepointFormatError } from '../../engine/savepoint/index';
 import { DataSource } from '../../engine/savepoint/files';
+import { isHeapKeyGroups } from '../../engine/savepoint/heap';
 import { compareBytes } from '../../engine/savepoint/io';
 import { DecodedEntry, KeyedHeader, KeyedStateDecoder, RawEntry } from '../../engine/savepoint/keyed';
 import { KeyGroupsHandle, OperatorEntry } from '../../engine/savepoint/metadata';
@@ -34,7 +35,7 @@ export interface GroupRef {
 }
 
 const KEYED_HANDLE_NAMES: Record<number, string> = {
-  // a checkpoint's full key-group layout: the hashmap backend's is not the canonical one (docs/dump-format.md §2.4)
+  // a full RocksDB checkpoint's key groups (the hashmap backend's layout is read: engine/savepoint/heap.ts)
   3: 'checkpoint key-group state',
   12: 'checkpoint key-group state',
   5: 'incremental RocksDB (native) state',
@@ -50,7 +51,7 @@ const KEYED_HANDLE_NAMES: Record<number, string> = {
 export function unreadableKeyedReason(op: OperatorEntry): string | undefined {
   for (const st of op.subtasks) {
     const h = st.managedKeyed;
-    if (h && h.type !== 7) {
+    if (h && h.type !== 7 && !isHeapKeyGroups(h)) {
       return `subtask ${st.index} holds ${KEYED_HANDLE_NAMES[h.type] ?? `keyed handle type ${h.type}`}, which cannot be read entry by entry (take a canonical savepoint)`;
     }
   }

@@ -102,12 +102,18 @@ for (const version of VERSIONS) {
         assert.equal(ours.code, 0, `fsp dump ${name}: ${ours.err}`);
         assert.match(lines(ours.out)[0], /^\{"type":"savepoint","version":\d,"checkpointId":\d+,"snapshot":"Checkpoint",/, name);
       }
-      // the readable state is there: the source's split state, and the keyed operator's handles as skipped lines
+      // the readable state is there: the source's split state, the hashmap checkpoints' keyed entries (heap
+      // key-group layout), and the incremental RocksDB checkpoint's keyed handles as skipped lines
       for (const name of Object.keys(live)) assert.match(liveDump[name], /"type":"element","operator":"027f3cb25b791fec4f4b0dd94fd38849","state":"SourceReaderState"/, name);
       const skipped = (name: string) => lines(liveDump[name]).filter((l) => l.startsWith('{"type":"skipped"')).map((l) => (JSON.parse(l) as { handle: string }).handle);
-      assert.deepEqual(skipped('files/checkpoint-hashmap'), ['keyGroups', 'keyGroups']);
+      assert.deepEqual(skipped('files/checkpoint-hashmap'), []);
       assert.deepEqual(skipped('files/checkpoint-rocksdb-incremental'), ['incremental', 'incremental']);
-      assert.deepEqual(skipped('merged/checkpoint-hashmap'), ['keyGroups', 'keyGroups']);
+      assert.deepEqual(skipped('merged/checkpoint-hashmap'), []);
+      for (const name of ['files/checkpoint-hashmap', 'merged/checkpoint-hashmap']) {
+        for (const kind of ['VALUE', 'LIST', 'MAP', 'REDUCING', 'AGGREGATING', 'TIMER']) assert.match(liveDump[name], new RegExp(`"type":"state","operator":"826c38023c4272520855c3219fef4f3f","name":"[^"]+","backend":"[A-Z_]+","kind":"${kind}"`), `${name} ${kind}`);
+        assert.ok(lines(liveDump[name]).some((l) => l.startsWith('{"type":"entry","operator":"826c38023c4272520855c3219fef4f3f","state":"byTag"')), `${name}: map entries`);
+        assert.ok(lines(liveDump[name]).some((l) => l.startsWith('{"type":"entry","operator":"826c38023c4272520855c3219fef4f3f","state":"_timer_state/event_user-timers"')), `${name}: timers`);
+      }
     });
 
     it('the layouts are the ones under test: relative chk-N files, absolute shared/ and taskowned/ files', () => {
@@ -145,7 +151,7 @@ for (const version of VERSIONS) {
         }
       });
 
-      it('file merging: operators, states and handles still listed; an error line per unreadable handle naming its missing file; exit 1 (both sides)', async () => {
+      it('file merging: operators and handles still listed; an error line per unreadable handle (operator and keyed) naming its missing file; exit 1 (both sides)', async () => {
         const name = 'merged/checkpoint-hashmap';
         const ours = await fsp(['dump', moved[name]]);
         assert.equal(ours.code, 1, `fsp exit code (stderr: ${ours.err})`);
@@ -155,16 +161,16 @@ for (const version of VERSIONS) {
         assert.ok(errors.length > 0, 'error lines');
         for (const l of errors) {
           const e = JSON.parse(l) as { slot: string; message: string };
-          assert.equal(e.slot, 'managedOperator');
+          assert.ok(e.slot === 'managedOperator' || e.slot === 'managedKeyed', e.slot);
           const missing = absolutePaths(path.join(moved[name], '_metadata')).find((p) => e.message.startsWith(p));
           assert.ok(missing && missing.startsWith(path.join(tmp, 'live')) && !fs.existsSync(missing), `names the missing file: ${e.message}`);
         }
         // every savepoint, operator and skipped line of the live dump is still there, in order
         const head = (ls: string[]) => ls.filter((l) => /^\{"type":"(savepoint|operator|skipped)"/.test(l));
         assert.deepEqual(head(got), head(lines(liveDump[name])));
-        // the live dump's state and element lines of the failing handles are gone, nothing else
+        // the live dump's state, element and entry lines of the failing handles are gone, nothing else
         const failing = new Set(errors.map((l) => (JSON.parse(l) as { operator: string }).operator));
-        const kept = lines(liveDump[name]).filter((l) => !/^\{"type":"(state|element)"/.test(l) || !failing.has(/"operator":"([0-9a-f]{32})"/.exec(l)![1]));
+        const kept = lines(liveDump[name]).filter((l) => !/^\{"type":"(state|element|entry)"/.test(l) || !failing.has(/"operator":"([0-9a-f]{32})"/.exec(l)![1]));
         assert.deepEqual(got.filter((l) => !l.startsWith('{"type":"error"')), kept);
 
         // engine.jar on the moved checkpoint: the same lines, its own message text
@@ -190,7 +196,8 @@ for (const version of VERSIONS) {
         }
         assert.match(text.out, /checkpoint 1, Checkpoint,/);
         assert.match(text.out, /error: \/\S+\/taskowned\/\S+ at offset 0: expected a readable state file, found ENOENT/);
-        assert.match(text.out, /subtask 1 managedKeyed: keyGroups handle \(type 1?[23]/);
+        // the keyed operator's key groups (heap layout, read like any state file) are missing too
+        assert.match(text.out, /operator 826c38023c4272520855c3219fef4f3f[^\n]*\n[^\n]*\n {2}error: \/\S+\/taskowned\/\S+ at offset 0: expected a readable state file, found ENOENT/);
 
         const json = await fsp(['inspect', moved[name], '--json']);
         assert.equal(json.code, 1, json.err);

@@ -216,6 +216,8 @@ public final class Dump {
         TypeSerializer<Object> keySer;
         List<Decl> byId = new ArrayList<>();
         String error;
+        /** a hashmap backend checkpoint's handle (HeapCheckpoint): converted before its entries are read */
+        boolean heap;
     }
 
     private static final class OpHandle {
@@ -252,6 +254,9 @@ public final class Dump {
             if (s.isFinished()) continue;
             for (KeyedStateHandle h : s.getManagedKeyedState()) {
                 String kind = keyedHandleKind(h);
+                // a hashmap backend checkpoint: read with Flink's heap restore (HeapCheckpoint)
+                boolean heap = "keyGroups".equals(kind) && HeapCheckpoint.heapLayout(h);
+                if (heap) kind = null;
                 if (kind != null) {
                     skipped.add(skip(id, st, "managedKeyed", kind));
                     continue;
@@ -259,6 +264,7 @@ public final class Dump {
                 KeyedHandle kh = new KeyedHandle();
                 kh.subtask = st;
                 kh.handle = (KeyGroupsStateHandle) h;
+                kh.heap = heap;
                 readKeyedHeader(kh);
                 keyed.add(kh);
                 for (Decl d : kh.byId) decls.putIfAbsent(d.name, d);
@@ -303,7 +309,17 @@ public final class Dump {
         for (KeyedHandle kh : keyed) {
             if (kh.error == null) {
                 try {
-                    readKeyedEntries(id, kh, prefix);
+                    if (kh.heap) {
+                        // the canonical copy has its own state ids: its header is read again
+                        kh.handle = HeapCheckpoint.toCanonical(kh.handle, kh.keySer, op.getMaxParallelism(), cl);
+                        kh.byId.clear();
+                        if (kh.handle != null) {
+                            readKeyedHeader(kh);
+                            if (kh.error == null) readKeyedEntries(id, kh, prefix);
+                        }
+                    } else {
+                        readKeyedEntries(id, kh, prefix);
+                    }
                 } catch (Exception ex) {
                     kh.error = message(ex);
                 }
