@@ -743,27 +743,22 @@ export const SCALA_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['ca
 /** Table API / SQL rows (flink-table-runtime): read and decoded, never written. */
 export const TABLE_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['rowData', 'binaryRow']);
 
-/** The outermost Table API row part of a type (the type itself or a nested one), or undefined. */
-export function tablePart(s: SerializerSnapshot | undefined, depth = 0): SerializerSnapshot | undefined {
+/** The outermost part of a type (the type itself or a nested one) whose kind is one of `kinds`, or undefined. */
+export function partOfKinds(s: SerializerSnapshot | undefined, kinds: ReadonlySet<SnapshotKind>, depth = 0): SerializerSnapshot | undefined {
   if (!s || depth > Limits.maxDepth) return undefined;
-  if (TABLE_KINDS.has(s.kind)) return s;
+  if (kinds.has(s.kind)) return s;
   for (const c of childSnapshots(s)) {
-    const found = tablePart(c, depth + 1);
+    const found = partOfKinds(c, kinds, depth + 1);
     if (found) return found;
   }
   return undefined;
 }
 
-/** The outermost Scala API part of a type (the type itself or a nested one), or undefined. */
-export function scalaPart(s: SerializerSnapshot | undefined, depth = 0): SerializerSnapshot | undefined {
-  if (!s || depth > Limits.maxDepth) return undefined;
-  if (SCALA_KINDS.has(s.kind)) return s;
-  for (const c of childSnapshots(s)) {
-    const found = scalaPart(c, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
+/** The outermost Table API row part of a type, or undefined. */
+export const tablePart = (s: SerializerSnapshot | undefined) => partOfKinds(s, TABLE_KINDS);
+
+/** The outermost Scala API part of a type, or undefined. */
+export const scalaPart = (s: SerializerSnapshot | undefined) => partOfKinds(s, SCALA_KINDS);
 
 export function pojoHasSubclasses(s: SerializerSnapshot): boolean {
   return !!s.pojo && s.pojo.registeredSubclasses.length > 0;

@@ -183,8 +183,8 @@ export function encodeChecked(snapshot: SerializerSnapshot, json: unknown, what 
 export function timerReadOnlyReason(t: StateTypes): { reason: string; type?: string } | undefined {
   if (!t.key || !t.namespace) return { reason: 'the key or namespace serializer of these timers is unknown' };
   if (codecFor(t.key).opaque) return { reason: `timers with keys of ${typeString(t.key)} are read-only (Kryo, Java-serialized and unknown serializers cannot be re-encoded)`, type: typeString(t.key) };
-  const scala = scalaReadOnlyReason([t.key]) ?? tableReadOnlyReason([t.key]);
-  if (scala) return scala;
+  const unwritable = unwritableParts([t.key]);
+  if (unwritable) return unwritable;
   const ns = typeString(t.namespace);
   if (ns !== 'VoidNamespace' && ns !== 'TimeWindow') return { reason: `timers with ${ns} namespaces are read-only`, type: ns };
   return undefined;
@@ -202,24 +202,26 @@ export function readOnlyReason(t: StateTypes): { reason: string; type?: string }
   if (t.kind === 'MAP' && t.userKey && codecFor(t.userKey).opaque) {
     return { reason: `map keys of ${typeString(t.userKey)} are read-only`, type: typeString(t.userKey) };
   }
-  const parts = [t.key, t.kind === 'MAP' ? t.userKey : undefined, t.value];
-  return scalaReadOnlyReason(parts) ?? tableReadOnlyReason(parts);
+  return unwritableParts([t.key, t.kind === 'MAP' ? t.userKey : undefined, t.value]);
 }
 
-/** Table API / SQL rows (RowData) are decoded but never written (engine/savepoint/write refuses them). */
-function tableReadOnlyReason(parts: (SerializerSnapshot | undefined)[]): { reason: string; type: string } | undefined {
-  for (const p of parts) {
-    const s = tablePart(p);
-    if (s) return { reason: `values of ${typeString(s)} are read-only (Table API / SQL rows cannot be written yet)`, type: typeString(s) };
-  }
-  return undefined;
+/**
+ * Types decoded but never written (engine/savepoint/write refuses them): the first Scala API or
+ * Table API part of a state's key, user key or value, as a read-only reason.
+ */
+function unwritableParts(parts: (SerializerSnapshot | undefined)[]): { reason: string; type: string } | undefined {
+  return unwritableReason(parts, scalaPart, 'Scala API serializers') ?? unwritableReason(parts, tablePart, 'Table API / SQL rows');
 }
 
-/** Values of the Scala API's serializers are decoded but never written (engine/savepoint/write refuses them). */
-function scalaReadOnlyReason(parts: (SerializerSnapshot | undefined)[]): { reason: string; type: string } | undefined {
+/** The first part of `parts` that `find` picks out, as a read-only reason naming `what` it is. */
+function unwritableReason(
+  parts: (SerializerSnapshot | undefined)[],
+  find: (s: SerializerSnapshot | undefined) => SerializerSnapshot | undefined,
+  what: string,
+): { reason: string; type: string } | undefined {
   for (const p of parts) {
-    const s = scalaPart(p);
-    if (s) return { reason: `values of ${typeString(s)} are read-only (Scala API serializers cannot be written yet)`, type: typeString(s) };
+    const s = find(p);
+    if (s) return { reason: `values of ${typeString(s)} are read-only (${what} cannot be written yet)`, type: typeString(s) };
   }
   return undefined;
 }
