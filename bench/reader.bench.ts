@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BENCH_DIR, ROOT, best, bestInProcess, dirBytes, engineJar, ensureBundle, fmt, loadAverage, measure } from './common';
 import { dumpBatches, entries, lookup, openSavepoint, parseKey } from '../engine/savepoint/index';
+import { writeLines } from '../test/editors/generate';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
@@ -29,19 +30,7 @@ function generate(dir: string): string {
   if (fs.existsSync(stamp) && fs.existsSync(path.join(sp, '_metadata'))) return sp;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const write = (file: string, n: number, line: (i: number) => string) => {
-    const fd = fs.openSync(path.join(dir, file), 'w');
-    let buf = '';
-    for (let i = 0; i < n; i++) {
-      buf += line(i) + '\n';
-      if (buf.length > 1 << 20) {
-        fs.writeSync(fd, buf);
-        buf = '';
-      }
-    }
-    fs.writeSync(fd, buf);
-    fs.closeSync(fd);
-  };
+  const write = (file: string, n: number, line: (i: number) => string) => writeLines(path.join(dir, file), n, line);
   write('counts.jsonl', KEYS, (i) => `{"user":"user-${i}","count":${i * 31}}`);
   write('events.jsonl', LIST_KEYS * 4, (i) => `{"user":"user-${i % LIST_KEYS}","event":"event ${i} ünïcødé"}`);
   write('days.jsonl', LIST_KEYS * 4, (i) => `{"user":"user-${i % LIST_KEYS}","day":"2024-01-0${1 + Math.floor(i / LIST_KEYS)}","n":${i}}`);

@@ -6,13 +6,10 @@ import { bootstrapSavepoint } from '../../engine/savepoint/write/bootstrap';
 
 export const GEN_UID = 'editor-users';
 
-/** A savepoint with operator `editor-users` (String keys, maxParallelism 128, parallelism 2): value state `count` (Long) with `keys` keys, map state `perDay` on keys/10 keys. */
-export function generateSavepoint(dir: string, keys: number): string {
-  const sp = path.join(dir, `sp-${keys}`);
-  if (fs.existsSync(path.join(sp, '_metadata'))) return sp;
-  fs.mkdirSync(dir, { recursive: true });
-  const write = (file: string, n: number, line: (i: number) => string) => {
-    const fd = fs.openSync(path.join(dir, file), 'w');
+/** Writes `n` lines `line(0) … line(n-1)` to `file` in 1 MB chunks (generated bootstrap data). */
+export function writeLines(file: string, n: number, line: (i: number) => string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
     let buf = '';
     for (let i = 0; i < n; i++) {
       buf += line(i) + '\n';
@@ -22,8 +19,17 @@ export function generateSavepoint(dir: string, keys: number): string {
       }
     }
     fs.writeSync(fd, buf);
+  } finally {
     fs.closeSync(fd);
-  };
+  }
+}
+
+/** A savepoint with operator `editor-users` (String keys, maxParallelism 128, parallelism 2): value state `count` (Long) with `keys` keys, map state `perDay` on keys/10 keys. */
+export function generateSavepoint(dir: string, keys: number): string {
+  const sp = path.join(dir, `sp-${keys}`);
+  if (fs.existsSync(path.join(sp, '_metadata'))) return sp;
+  fs.mkdirSync(dir, { recursive: true });
+  const write = (file: string, n: number, line: (i: number) => string) => writeLines(path.join(dir, file), n, line);
   write(`counts-${keys}.jsonl`, keys, (i) => `{"user":"user-${i}","count":${i * 31}}`);
   const mapKeys = Math.max(1, Math.floor(keys / 10));
   write(`days-${keys}.jsonl`, mapKeys * 2, (i) => `{"user":"user-${i % mapKeys}","day":"2024-01-0${1 + Math.floor(i / mapKeys)}","n":${i}}`);
