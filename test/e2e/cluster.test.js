@@ -11,21 +11,12 @@ const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
-const EXT_ID = 'flink-savepoints.flink-savepoints';
+const { EXT_ID, waitFor: waitUntil } = require('./host-helpers');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SAMPLE_JAR = process.env.FSP_SAMPLE_JAR || path.join(ROOT, 'samples', 'workspace', 'sample-job', 'target', 'sample-job.jar');
 const JOB_ARGS = ['--rate', '50', '--sink', 'discard', '--checkpoint-seconds', '5'];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what, fn, timeoutMs = 30000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+const waitFor = (what, fn, timeoutMs = 30000) => waitUntil(what, fn, timeoutMs, 200);
 
 suite('Flink clusters: run, savepoint, restore, bootstrap (extension host)', function () {
   this.timeout(180000);

@@ -7,21 +7,11 @@ const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
-const EXT_ID = 'flink-savepoints.flink-savepoints';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { EXT_ID, waitFor: waitUntil } = require('./host-helpers');
 const CORPUS = path.resolve(__dirname, '..', 'fixtures', 'savepoints', 'flink-1.20.3');
 const KEYED_STATE_ID = '826c38023c4272520855c3219fef4f3f'; // operatorIdFromUid('keyed-state')
 
-async function waitFor(what, fn, timeoutMs = 60000) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what, fn, timeoutMs = 60000) => waitUntil(what, fn, timeoutMs, 100);
 
 suite('Compare savepoints and state sizes (extension host)', function () {
   let api;

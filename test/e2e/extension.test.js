@@ -4,19 +4,7 @@ const assert = require('assert');
 const path = require('path');
 const vscode = require('vscode');
 
-const EXT_ID = 'flink-savepoints.flink-savepoints';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, timeoutMs = 30000) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const { EXT_ID, waitFor } = require('./host-helpers');
 
 function ourDiagnostics(uri, rule) {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Flink Savepoints' && (!rule || d.code === rule));

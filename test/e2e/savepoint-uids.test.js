@@ -8,21 +8,11 @@ const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
-const EXT_ID = 'flink-savepoints.flink-savepoints';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { EXT_ID, waitFor: waitUntil } = require('./host-helpers');
 // murmur3 operator IDs of uids used below (engine/savepoint/murmur.ts; checked by test/uids/core.test.ts)
 const ID = { 'upper-case': '19d8005379a45fa6d52c70fc08cbfa00', 'keyed-state': '826c38023c4272520855c3219fef4f3f', ids: '027f3cb25b791fec4f4b0dd94fd38849' };
 
-async function waitFor(what, fn, timeoutMs = 60000) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+const waitFor = (what, fn, timeoutMs = 60000) => waitUntil(what, fn, timeoutMs, 200);
 
 async function lenses(uri) {
   const list = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 100)) || [];
