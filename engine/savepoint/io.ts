@@ -347,13 +347,13 @@ export class ByteSink {
       b[this.pos++] = 48 + v;
       return;
     }
-    let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    const digits = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
     let p = this.pos + digits;
     this.pos = p;
     let x = v;
     while (x >= 10) {
-      const q = Math.floor(x / 10);
+      // v < 2^32: the quotient truncated by an unsigned shift
+      const q = (x / 10) >>> 0;
       b[--p] = 48 + (x - q * 10);
       x = q;
     }

@@ -102,7 +102,8 @@ export interface SectionIndex {
 }
 
 export function indexKeyGroupSection(r: ByteReader, stateCount: number): SectionIndex {
-  let cap = 256;
+  // a first guess from the size (entries of ~32 bytes) saves most regrowing; more is grown on demand
+  let cap = Math.max(256, Math.min(1 << 20, r.remaining >> 5));
   const ix: SectionIndex = {
     buf: r.buf,
     file: r.file,
@@ -354,7 +355,7 @@ export class KeyedStateDecoder {
         if (!this.voidNs) out.namespace = rawJson(buf.subarray(kr.pos, keyEnd), t.namespace ? typeString(t.namespace) : 'Unknown');
       } else {
         const nsStart = kr.pos;
-        if (this.voidNs) nsC.decode(kr);
+        if (this.voidNs) kr.skip(1, 'a VoidNamespace byte');
         else out.namespace = render(nsC, kr);
         if (this.ambiguous) skipVariableIntBytes(kr, kr.pos - nsStart);
       }
@@ -435,7 +436,7 @@ export class KeyedStateDecoder {
       if (!this.voidNs) out.str(',"namespace":' + rawJson(buf.subarray(kr.pos, ke), t.namespace ? typeString(t.namespace) : 'Unknown'));
     } else {
       const nsStart = kr.pos;
-      if (this.voidNs) nsC.decode(kr);
+      if (this.voidNs) kr.skip(1, 'a VoidNamespace byte');
       else {
         out.bytes(NAMESPACE_MEMBER);
         renderTo(nsC, kr, out);
