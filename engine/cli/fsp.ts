@@ -3,10 +3,12 @@
  *
  *   fsp inspect <savepoint> [--json]
  *   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries] [--workers <n>]
+ *   fsp verify <savepoint> [--operator <uid|id>] [--state <name>] [--workers <n>] [--json]
  *   fsp uid <uid>
  *   fsp lint …            (engine/cli/lint.ts)
  *
- * Exit codes: 0 ok, 1 errors, 2 bad arguments. `main` runs in-process for tests.
+ * Exit codes: 0 ok, 1 errors, 2 bad arguments, 3 (verify) nothing wrong found but some state is not
+ * decodable by this reader. `main` runs in-process for tests.
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -14,7 +16,7 @@ import { SavepointFormatError } from '../savepoint/errors';
 import { toHex } from '../savepoint/io';
 import { KeyGroupPool, runKeyGroupWorker, WORKER_FLAG } from '../savepoint/parallel';
 import { runWriteCommand, WRITE_USAGE } from './write-commands';
-import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo } from '../savepoint/index';
+import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo, verify as verifySavepoint } from '../savepoint/index';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -50,6 +52,7 @@ export const processIo: CliIo = {
 const USAGE = `usage:
   fsp inspect <savepoint> [--json]
   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries] [--workers <n>]
+  fsp verify <savepoint> [--operator <uid|id>] [--state <name>] [--workers <n>] [--json]
   fsp uid <uid>
   fsp lint [args…]
   fsp diff <savepoint A> <savepoint B> [--entries] [--max-entries <n>] [--json]
@@ -275,13 +278,8 @@ async function dump(args: string[], io: CliIo): Promise<number> {
   const operator = opt('operator');
   // a filter that matches nothing is a bad argument (exit 2, nothing on stdout), like engine.jar dump
   if (operator !== undefined && !findOperator(sp, operator)) throw new UsageError(`no operator matches ${operator}`, false);
-  const workersArg = opt('workers');
-  let workers: number | undefined;
-  if (workersArg !== undefined) {
-    workers = Number(workersArg);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers needs a whole number from 1 to 64');
-  }
-  const threads = noEntries || opt('key') !== undefined ? 1 : dumpThreads(sp, operator, workers);
+  const workers = workersOption(opt('workers'));
+  const threads = noEntries || opt('key') !== undefined ? 1 : keyGroupThreads(sp, operator, workers);
   const pool = threads > 1 ? new KeyGroupPool(__filename, sp.metadataPath, threads) : undefined;
   const out = bufferedOut(io);
   const counts = { errors: 0 };
@@ -297,15 +295,99 @@ async function dump(args: string[], io: CliIo): Promise<number> {
   return counts.errors ? 1 : 0;
 }
 
+function workersOption(arg: string | undefined): number | undefined {
+  if (arg === undefined) return undefined;
+  const workers = Number(arg);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers needs a whole number from 1 to 64');
+  return workers;
+}
+
+/**
+ * `fsp verify`: decodes every entry and element (as `fsp dump` would, without sorting or writing
+ * them) and prints per state the entries, bytes and the fullest key group, then the handles that
+ * are bad (exit 1) or that this reader cannot decode (exit 3 when nothing is bad).
+ */
+async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+  const p = parseArgs(args, ['operator', 'state', 'workers'], ['json']);
+  if (p.positional.length !== 1) throw new UsageError('verify needs exactly one savepoint path');
+  const opt = (k: string) => {
+    const v = p.flags.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const sp = await openSavepoint(p.positional[0]);
+  const operator = opt('operator');
+  if (operator !== undefined && !findOperator(sp, operator)) throw new UsageError(`no operator matches ${operator}`, false);
+  const state = opt('state');
+  if (state !== undefined) {
+    const ops = operator !== undefined ? [findOperator(sp, operator)!.id] : sp.operators.map((o) => o.id);
+    let known = false;
+    for (const id of ops) known ||= (await listStates(sp, id).catch(() => [])).some((s) => s.name === state);
+    if (!known) throw new UsageError(`no state ${JSON.stringify(state)}${operator !== undefined ? ` in operator ${operator}` : ''}`, false);
+  }
+  // nothing is written, so each worker costs only its isolate (~25 MB here): threads on two cores too
+  const threads = keyGroupThreads(sp, operator, workersOption(opt('workers')), false);
+  const pool = threads > 1 ? new KeyGroupPool(__filename, sp.metadataPath, threads) : undefined;
+  let report;
+  try {
+    report = await verifySavepoint(sp, { operator, state, verifier: pool });
+  } finally {
+    await pool?.close();
+  }
+  const code = report.errors.length ? 1 : report.notVerified.length ? 3 : 0;
+  if (p.flags.has('json')) {
+    io.stdout(JSON.stringify(report, null, 2) + '\n');
+    return code;
+  }
+  const n = (x: number) => x.toLocaleString('en-US');
+  let s = `${sp.metadataPath}\n`;
+  const stateCount = report.states.length;
+  s += `${report.errors.length ? 'FAILED' : 'ok'}: ${n(report.entries)} entries of ${stateCount} state${stateCount === 1 ? '' : 's'} decoded (${fmtSize(report.storedBytes)} of keyed state)`;
+  if (report.errors.length) s += `, ${report.errors.length} bad handle${report.errors.length === 1 ? '' : 's'}`;
+  if (report.notVerified.length) s += `, ${report.notVerified.length} handle${report.notVerified.length === 1 ? '' : 's'} not decodable here`;
+  s += '\n';
+  for (const o of sp.operators) {
+    const states = report.states.filter((x) => x.operator === o.id);
+    if (!states.length) continue;
+    s += `\noperator ${o.id}`;
+    if (o.uid) s += `  uid ${JSON.stringify(o.uid)}`;
+    if (o.name) s += `  name ${JSON.stringify(o.name)}`;
+    s += '\n';
+    const rows = [['state', 'kind', 'entries', 'bytes', 'key groups', 'fullest key group']];
+    for (const x of states) {
+      const kg = x.largestKeyGroup;
+      rows.push([
+        x.state,
+        x.kind,
+        n(x.entries),
+        x.bytes !== undefined ? fmtSize(x.bytes) : '',
+        x.keyGroups !== undefined ? n(x.keyGroups) : '',
+        kg ? `${kg.keyGroup}: ${n(kg.entries)} ${kg.entries === 1 ? "entry" : "entries"}, ${fmtSize(kg.bytes)}` : '',
+      ]);
+    }
+    s += table(rows).replace(/^(?=.)/gm, '  ');
+  }
+  if (report.errors.length) {
+    s += '\nbad handles:\n';
+    for (const e of report.errors) s += `  operator ${e.operator} subtask ${e.subtask} ${e.slot}: ${e.message}\n`;
+  }
+  if (report.notVerified.length) {
+    s += '\nnot decodable by this reader (not verified):\n';
+    for (const e of report.notVerified) s += `  operator ${e.operator} subtask ${e.subtask} ${e.slot}: ${e.handle} handle: ${e.reason}\n`;
+  }
+  io.stdout(s);
+  return code;
+}
+
 /** Keyed state below this size is dumped on the main thread: starting workers would cost more. */
 const PARALLEL_DUMP_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * Threads for rendering key groups: `--workers` if given, else one per core (at most 4) on machines
- * with more than two cores once the readable keyed state to dump is large. Worker threads run this file, so only as the bundled CLI
- * (dist/fsp.js); in-process (tests through tsx) the dump stays on the calling thread.
+ * Threads for rendering (dump) or decoding (verify) key groups: `--workers` if given, else one per
+ * core (at most 4) once the readable keyed state is large; for the dump only above two cores.
+ * Worker threads run this file, so only as the bundled CLI (dist/fsp.js); in-process (tests
+ * through tsx) the work stays on the calling thread.
  */
-function dumpThreads(sp: Savepoint, operator: string | undefined, requested: number | undefined): number {
+function keyGroupThreads(sp: Savepoint, operator: string | undefined, requested: number | undefined, oneOnTwoCores = true): number {
   if (!/^fsp\.c?js$/.test(__filename.split(/[\\/]/).pop() ?? '')) return 1;
   if (requested !== undefined) return requested;
   const ops = operator !== undefined ? [findOperator(sp, operator)!] : sp.metadata.operators;
@@ -315,7 +397,7 @@ function dumpThreads(sp: Savepoint, operator: string | undefined, requested: num
   // each worker thread is another V8 isolate (~70 MB): on two cores one thread stays within 200 MB
   // (measured: 2 workers are ~1.5x faster at ~215 MB peak, see bench/RESULTS-reader.md)
   const cores = availableParallelism();
-  return cores <= 2 ? 1 : Math.min(4, cores);
+  return cores <= 2 && oneOnTwoCores ? 1 : Math.min(4, cores);
 }
 
 function uid(args: string[], io: CliIo): number {
@@ -349,6 +431,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await inspect(rest, io);
       case 'dump':
         return await dump(rest, io);
+      case 'verify':
+        return await verifyCommand(rest, io);
       case 'uid':
         return uid(rest, io);
       case 'diff':

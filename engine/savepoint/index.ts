@@ -661,20 +661,13 @@ async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefine
       yield* pooledKeyGroups(oo, oo.keyed.indexOf(s.part!), items, stateFilter, counts, renderer);
       continue;
     }
-    // the next key group is read while this one is decoded (at most two in memory)
-    const settle = (p: Promise<SectionIndex>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
-    let next = items.length ? settle(readKeyGroupIndex(items[0])) : undefined;
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      const got: { raw?: SectionIndex; error?: unknown } = await next!;
-      next = i + 1 < items.length && got.raw ? settle(readKeyGroupIndex(items[i + 1])) : undefined;
+    for await (const got of readAhead(items)) {
       let bytes: Uint8Array | undefined;
       try {
         if (got.error !== undefined) throw got.error;
-        bytes = keyGroupBytes(oo, it, got.raw!, sizeHint, stateFilter);
+        bytes = keyGroupBytes(oo, got.it, got.raw!, sizeHint, stateFilter);
       } catch (e) {
         if (!(e instanceof SavepointFormatError)) throw e;
-        if (next) await next;
         counts.errors++;
         yield [errorLine(oo.op.id, s.subtask, 'managedKeyed', errorMessage(e))];
         break;
@@ -684,6 +677,26 @@ async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefine
         yield bytes;
       }
     }
+  }
+}
+
+/**
+ * The key groups of `items` as section indexes, in order, the next one read while the caller uses
+ * the current one (at most two in memory); a failed read comes as its error and ends the sequence.
+ */
+async function* readAhead(items: KgItem[]): AsyncGenerator<{ it: KgItem; raw?: SectionIndex; error?: unknown }> {
+  const settle = (p: Promise<SectionIndex>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
+  let next = items.length ? settle(readKeyGroupIndex(items[0])) : undefined;
+  try {
+    for (let i = 0; i < items.length; i++) {
+      const got: { raw?: SectionIndex; error?: unknown } = await next!;
+      next = i + 1 < items.length && got.raw ? settle(readKeyGroupIndex(items[i + 1])) : undefined;
+      yield { it: items[i], ...got };
+      if (got.error !== undefined) return;
+    }
+  } finally {
+    // a caller that stops early leaves no read behind
+    if (next) await next;
   }
 }
 
@@ -749,7 +762,9 @@ export class KeyGroupJobRunner {
 
   constructor(private readonly sp: Savepoint) {}
 
-  async render(job: KeyGroupJob): Promise<Uint8Array | undefined> {
+  private scratch?: ByteSink;
+
+  private async open(job: KeyGroupJob): Promise<{ open: OpenOperator; it: KgItem }> {
     let oo = this.operators.get(job.operator);
     if (!oo) {
       oo = openOperator(this.sp, requireOperator(this.sp, job.operator));
@@ -758,10 +773,20 @@ export class KeyGroupJobRunner {
     const open = await oo;
     const part = open.keyed[job.part];
     if (!part) throw new Error(`no readable keyed handle ${job.part} of operator ${job.operator}`);
-    const it: KgItem = { kg: job.kg, part, offset: job.offset };
+    return { open, it: { kg: job.kg, part, offset: job.offset } };
+  }
+
+  async render(job: KeyGroupJob): Promise<Uint8Array | undefined> {
+    const { open, it } = await this.open(job);
     const bytes = keyGroupBytes(open, it, await readKeyGroupIndex(it), this.sizeHint, job.state);
     if (bytes) this.sizeHint = Math.max(this.sizeHint, bytes.length + (bytes.length >> 3));
     return bytes;
+  }
+
+  /** keyGroupTally of the job's key group (verification). */
+  async tally(job: KeyGroupJob): Promise<KeyGroupTally> {
+    const { it } = await this.open(job);
+    return keyGroupTally(it.part, await readKeyGroupIndex(it), (this.scratch ??= new ByteSink(1 << 12)), job.state);
   }
 
   async close(): Promise<void> {
@@ -791,7 +816,7 @@ async function* keyedLineBatches(oo: OpenOperator, stateFilter?: string, counts?
   }
 }
 
-type Emitted = { entry?: Entry; error?: string; cause?: SavepointFormatError };
+type Emitted = { entry?: Entry; error?: string; cause?: SavepointFormatError; subtask?: number };
 
 
 // ---------------------------------------------------------------------------------------------
@@ -822,7 +847,7 @@ async function* operatorElements(oo: OpenOperator, stateFilter?: string): AsyncG
     }
   }
   failures.sort((a, b) => a.subtask - b.subtask);
-  for (const f of failures) yield { error: f.line, cause: f.cause };
+  for (const f of failures) yield { error: f.line, cause: f.cause, subtask: f.subtask };
   items.sort(
     (a, b) =>
       cmpStr(a.name, b.name) ||
@@ -1236,6 +1261,214 @@ export async function* dumpBatches(sp: Savepoint, opts: DumpOptions = {}, counts
     }
   }
   if (pending.length) yield pending;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// verification (`fsp verify`): every entry decoded as the dump decodes it, nothing sorted or written
+
+/** What one key group of one keyed handle holds, per state id of its handle's header. */
+export interface KeyGroupTally {
+  entries: number[];
+  /** serialized bytes (composite key + value) */
+  bytes: number[];
+}
+
+/**
+ * Decodes every entry of one key group in stored order with the dump's decoders (so bad bytes give
+ * the dump's first error: same file, offset and expectation) into a scratch sink that is reset after
+ * each entry, and counts entries and bytes per state. Nothing is sorted and nothing is kept.
+ */
+function keyGroupTally(part: KeyedPart, ix: SectionIndex, scratch: ByteSink, stateFilter?: string): KeyGroupTally {
+  const types = part.header.types;
+  const entries = new Array<number>(types.length).fill(0);
+  const bytes = new Array<number>(types.length).fill(0);
+  const kr = new ByteReader(ix.buf, ix.file, ix.base);
+  const vr = new ByteReader(ix.buf, ix.file, 0);
+  for (let e = 0; e < ix.count; e++) {
+    const id = ix.state[e];
+    const t = types[id];
+    if (stateFilter !== undefined && t.name !== stateFilter) continue;
+    const dec = part.decoders[id];
+    if (!dec) throw new SavepointFormatError(ix.file, ix.base + ix.keyStart[e], `a decodable state ${t.name}`);
+    dec.lineTailAt(ix, e, scratch, kr, vr);
+    scratch.pos = 0;
+    entries[id]++;
+    bytes[id] += ix.keyEnd[e] - ix.keyStart[e] + (ix.valEnd[e] - ix.valStart[e]);
+  }
+  return { entries, bytes };
+}
+
+/** Tallies key groups elsewhere (worker threads, parallel.ts) exactly as keyGroupTally would. */
+export interface KeyGroupVerifier {
+  readonly window: number;
+  tally(job: KeyGroupJob): Promise<KeyGroupTally>;
+}
+
+/** One state's totals in a verification. */
+export interface StateReport {
+  operator: string;
+  state: string;
+  backend: string;
+  kind: string;
+  /** keyed entries or operator-state elements: the dump's lines for this state */
+  entries: number;
+  /** keyed state: serialized bytes of keys and values (after decompression) */
+  bytes?: number;
+  /** keyed state: key groups holding entries of this state */
+  keyGroups?: number;
+  /** keyed state: the key group with the most entries (skew), when any has one */
+  largestKeyGroup?: { keyGroup: number; entries: number; bytes: number };
+}
+
+export interface VerifyReport {
+  path: string;
+  operators: number;
+  states: StateReport[];
+  /** handles whose bytes are bad or missing: one per handle, the dump's error message */
+  errors: { operator: string; subtask: number; slot: string; message: string }[];
+  /** handles this reader does not decode (native RocksDB, raw state), with the reason */
+  notVerified: { operator: string; subtask: number; slot: string; handle: string; reason: string }[];
+  entries: number;
+  /** bytes of state files read for keyed entries (as stored, compressed or not) */
+  storedBytes: number;
+}
+
+export interface VerifyOptions {
+  operator?: string;
+  state?: string;
+  verifier?: KeyGroupVerifier;
+  /** called after every key group with the stored bytes done and to do */
+  progress?(done: number, total: number): void;
+}
+
+/**
+ * Decodes every entry and element of the savepoint (or of one operator / state) without writing
+ * anything, and reports counts, sizes, key-group skew, bad handles and what this reader cannot
+ * decode. The same decoders and error rules as the dump: a handle fails where its dump would print
+ * an error line, with the same message.
+ */
+export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  let ops = sp.metadata.operators;
+  if (opts.operator !== undefined) {
+    const op = findOperator(sp, opts.operator);
+    if (!op) throw new Error(`no operator ${opts.operator} in ${sp.metadataPath}`);
+    ops = [op];
+  }
+  const report: VerifyReport = { path: sp.metadataPath, operators: ops.length, states: [], errors: [], notVerified: [], entries: 0, storedBytes: 0 };
+  let total = 0;
+  for (const op of ops) for (const h of handlesOf(op)) if (h.slot === 'managedKeyed' && h.reason === undefined) total += h.size;
+  let done = 0;
+  const scratch = new ByteSink(1 << 12);
+  for (const op of ops) {
+    for (const h of handlesOf(op)) {
+      if (h.reason !== undefined && h.slot !== 'managedOperator') report.notVerified.push({ operator: op.id, subtask: h.subtask, slot: h.slot, handle: h.handle, reason: h.reason });
+    }
+    const oo = await openOperator(sp, op);
+    try {
+      const byName = new Map<string, StateReport & { perKg: Map<number, { entries: number; bytes: number }> }>();
+      for (const t of collectStates(oo)) {
+        if (opts.state !== undefined && t.name !== opts.state) continue;
+        const keyed = t.backend !== 'OPERATOR' && t.backend !== 'BROADCAST';
+        const r = { operator: op.id, state: t.name, backend: t.backend, kind: t.kind, entries: 0, perKg: new Map() };
+        byName.set(t.name, keyed ? Object.assign(r, { bytes: 0 }) : r);
+      }
+      for (const e of oo.errors) report.errors.push({ operator: op.id, subtask: e.subtask, slot: e.slot, message: e.message });
+      for (let pi = 0; pi < oo.keyed.length; pi++) {
+        const part = oo.keyed[pi];
+        const items = keyGroupItemsOf(part);
+        const add = (it: KgItem, tally: KeyGroupTally) => {
+          const types = part.header.types;
+          for (let id = 0; id < types.length; id++) {
+            const n = tally.entries[id];
+            if (!n) continue;
+            const r = byName.get(types[id].name);
+            if (!r) continue;
+            r.entries += n;
+            r.bytes = (r.bytes ?? 0) + tally.bytes[id];
+            const kg = r.perKg.get(it.kg) ?? { entries: 0, bytes: 0 };
+            kg.entries += n;
+            kg.bytes += tally.bytes[id];
+            r.perKg.set(it.kg, kg);
+          }
+        };
+        const sizeOf = (it: KgItem): number => {
+          const idx = part.sortedOffsets.indexOf(it.offset);
+          return (idx >= 0 && idx + 1 < part.sortedOffsets.length ? part.sortedOffsets[idx + 1] : part.size) - it.offset;
+        };
+        const fail = (e: unknown) => {
+          if (!(e instanceof SavepointFormatError)) throw e;
+          report.errors.push({ operator: op.id, subtask: part.subtask, slot: 'managedKeyed', message: errorMessage(e) });
+        };
+        const verifier = opts.verifier;
+        if (verifier && items.length > 1) {
+          // in order with a window in flight: after a bad key group the handle's later ones are dropped, as in the dump
+          const inFlight: Promise<{ tally?: KeyGroupTally; error?: unknown }>[] = [];
+          const submit = (i: number) => {
+            inFlight[i] = verifier.tally({ operator: op.id, part: pi, kg: items[i].kg, offset: items[i].offset, state: opts.state }).then(
+              (tally) => ({ tally }),
+              (error: unknown) => ({ error }),
+            );
+          };
+          let submitted = 0;
+          while (submitted < items.length && submitted < verifier.window) submit(submitted++);
+          for (let i = 0; i < items.length; i++) {
+            const got = await inFlight[i];
+            delete inFlight[i];
+            if (got.error !== undefined) {
+              fail(got.error);
+              await Promise.all(inFlight.filter(Boolean));
+              break;
+            }
+            if (submitted < items.length) submit(submitted++);
+            add(items[i], got.tally!);
+            done += sizeOf(items[i]);
+            report.storedBytes += sizeOf(items[i]);
+            opts.progress?.(done, total);
+          }
+          continue;
+        }
+        for await (const got of readAhead(items)) {
+          try {
+            if (got.error !== undefined) throw got.error;
+            add(got.it, keyGroupTally(part, got.raw!, scratch, opts.state));
+          } catch (e) {
+            fail(e);
+            break;
+          }
+          done += sizeOf(got.it);
+          report.storedBytes += sizeOf(got.it);
+          opts.progress?.(done, total);
+        }
+      }
+      for await (const x of operatorElements(oo, opts.state)) {
+        if (x.error !== undefined) {
+          const cause = x.cause!;
+          const e = oo.errors.find((h) => h.error === cause);
+          // header errors are already reported above
+          if (!e) report.errors.push({ operator: op.id, subtask: x.subtask!, slot: 'managedOperator', message: errorMessage(cause) });
+        } else {
+          const r = byName.get(x.entry!.state);
+          if (r) r.entries++;
+        }
+      }
+      for (const r of byName.values()) {
+        const { perKg, ...rest } = r;
+        const out: StateReport = rest;
+        if (out.bytes !== undefined) {
+          out.keyGroups = perKg.size;
+          let best: StateReport['largestKeyGroup'];
+          for (const [keyGroup, v] of perKg) if (!best || v.entries > best.entries || (v.entries === best.entries && keyGroup < best.keyGroup)) best = { keyGroup, ...v };
+          if (best) out.largestKeyGroup = best;
+        }
+        report.entries += out.entries;
+        report.states.push(out);
+      }
+    } finally {
+      await oo.close();
+    }
+  }
+  return report;
 }
 
 export type { Metadata, OperatorEntry } from './metadata';

@@ -1,5 +1,6 @@
 /**
- * Key groups of a dump rendered on worker threads (`fsp dump` on large savepoints).
+ * Key groups of a dump rendered, or of a verification decoded, on worker threads (`fsp dump` on
+ * large savepoints, `fsp verify`).
  *
  * Every worker opens the savepoint itself and renders whole key groups to dump bytes with the same
  * code as the serial path (KeyGroupJobRunner); the main thread keeps a bounded window of key groups
@@ -12,27 +13,33 @@
  */
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { SavepointFormatError } from './errors';
-import { KeyGroupJob, KeyGroupJobRunner, KeyGroupRenderer, openSavepoint } from './index';
+import { KeyGroupJob, KeyGroupJobRunner, KeyGroupRenderer, KeyGroupTally, KeyGroupVerifier, openSavepoint } from './index';
 
 export const WORKER_FLAG = 'fspKeyGroupWorker';
 
 interface JobMessage {
   id: number;
   job: KeyGroupJob;
+  /** count and decode (fsp verify) instead of rendering */
+  tally?: boolean;
 }
 
 type ReplyMessage =
   | { id: number; bytes?: Uint8Array }
+  | { id: number; tally: KeyGroupTally }
   | { id: number; formatError: { file: string; offset: number; expected: string; found?: string } }
   | { id: number; failure: string };
 
 interface Pending {
-  resolve(b: Uint8Array | undefined): void;
+  resolve(b: Uint8Array | KeyGroupTally | undefined): void;
   reject(e: unknown): void;
 }
 
-/** A KeyGroupRenderer over `threads` worker threads running `script` on the savepoint `metadataPath`. */
-export class KeyGroupPool implements KeyGroupRenderer {
+/**
+ * A KeyGroupRenderer (fsp dump) and KeyGroupVerifier (fsp verify) over `threads` worker threads
+ * running `script` on the savepoint `metadataPath`.
+ */
+export class KeyGroupPool implements KeyGroupRenderer, KeyGroupVerifier {
   readonly window: number;
   private readonly workers: { worker: Worker; outstanding: Set<number> }[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -52,7 +59,7 @@ export class KeyGroupPool implements KeyGroupRenderer {
         this.pending.delete(m.id);
         if ('formatError' in m) p.reject(new SavepointFormatError(m.formatError.file, m.formatError.offset, m.formatError.expected, m.formatError.found));
         else if ('failure' in m) p.reject(new Error(m.failure));
-        else p.resolve(m.bytes);
+        else p.resolve('tally' in m ? m.tally : m.bytes);
       });
       const fail = (e: Error) => {
         this.failure ??= e;
@@ -70,6 +77,14 @@ export class KeyGroupPool implements KeyGroupRenderer {
   }
 
   render(job: KeyGroupJob): Promise<Uint8Array | undefined> {
+    return this.submit(job, false) as Promise<Uint8Array | undefined>;
+  }
+
+  tally(job: KeyGroupJob): Promise<KeyGroupTally> {
+    return this.submit(job, true) as Promise<KeyGroupTally>;
+  }
+
+  private submit(job: KeyGroupJob, tally: boolean): Promise<Uint8Array | KeyGroupTally | undefined> {
     if (this.failure) return Promise.reject(this.failure);
     // the least busy thread
     let slot = this.workers[0];
@@ -78,7 +93,7 @@ export class KeyGroupPool implements KeyGroupRenderer {
     slot.outstanding.add(id);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, job } satisfies JobMessage);
+      slot.worker.postMessage({ id, job, ...(tally ? { tally } : {}) } satisfies JobMessage);
     });
   }
 
@@ -99,6 +114,10 @@ export function runKeyGroupWorker(): void {
     queue = queue.then(async () => {
       let reply: ReplyMessage;
       try {
+        if (m.tally) {
+          port.postMessage({ id: m.id, tally: await (await runner).tally(m.job) } satisfies ReplyMessage);
+          return;
+        }
         const bytes = await (await runner).render(m.job);
         reply = { id: m.id, bytes };
         port.postMessage(reply, bytes ? [bytes.buffer as ArrayBuffer] : []);
