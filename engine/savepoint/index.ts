@@ -1402,29 +1402,39 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
         };
         const verifier = opts.verifier;
         if (verifier && items.length > 1) {
-          // in order with a window in flight: after a bad key group the handle's later ones are dropped, as in the dump
-          const inFlight: Promise<{ tally?: KeyGroupTally; error?: unknown }>[] = [];
-          const submit = (i: number) => {
-            inFlight[i] = verifier.tally({ operator: op.id, part: pi, kg: items[i].kg, offset: items[i].offset, state: opts.state }).then(
-              (tally) => ({ tally }),
-              (error: unknown) => ({ error }),
-            );
+          // lanes take the next key group as they free up: `window` lanes on the worker threads and
+          // one on this thread. Tallies are added in key-group order up to the first bad one: later
+          // key groups of the handle are dropped, as in the dump.
+          const results: { tally?: KeyGroupTally; error?: unknown }[] = [];
+          let next = 0;
+          let stopAt = items.length;
+          const lane = async (remote: boolean) => {
+            while (next < stopAt) {
+              const i = next++;
+              const it = items[i];
+              try {
+                results[i] = {
+                  tally: remote
+                    ? await verifier.tally({ operator: op.id, part: pi, kg: it.kg, offset: it.offset, state: opts.state })
+                    : keyGroupTally(part, await readKeyGroupIndex(it), scratch, opts.state),
+                };
+                done += sizeOf(it);
+                opts.progress?.(done, total);
+              } catch (error) {
+                results[i] = { error };
+                stopAt = Math.min(stopAt, i);
+              }
+            }
           };
-          let submitted = 0;
-          while (submitted < items.length && submitted < verifier.window) submit(submitted++);
-          for (let i = 0; i < items.length; i++) {
-            const got = await inFlight[i];
-            delete inFlight[i];
+          await Promise.all(Array.from({ length: verifier.window }, () => lane(true)));
+          for (let i = 0; i < items.length && results[i]; i++) {
+            const got = results[i];
             if (got.error !== undefined) {
               fail(got.error);
-              await Promise.all(inFlight.filter(Boolean));
               break;
             }
-            if (submitted < items.length) submit(submitted++);
             add(items[i], got.tally!);
-            done += sizeOf(items[i]);
             report.storedBytes += sizeOf(items[i]);
-            opts.progress?.(done, total);
           }
           continue;
         }
