@@ -548,10 +548,13 @@ class KeyedEntry implements Entry {
 }
 
 /**
- * The entries of one key group of one handle that pass `keep` and the state filter, decoded in dump
- * order (state name, then raw key bytes).
+ * The entries of one key group of one handle that pass `keep` and the state filter, decoded one at a
+ * time in dump order (state name, then raw key bytes): nothing is held but the key group's bytes and
+ * its order, so entries a consumer drops die young. A bad entry throws the key group's first error
+ * in stored order, as the dump (and the oracle) report it; the entries before it in dump order have
+ * been yielded by then.
  */
-function decodeSection(oo: OpenOperator, it: KgItem, ix: SectionIndex, stateFilter?: string, keep?: (ix: SectionIndex, i: number) => boolean): KeyedEntry[] {
+function* decodeSection(oo: OpenOperator, it: KgItem, ix: SectionIndex, stateFilter?: string, keep?: (ix: SectionIndex, i: number) => boolean): Generator<KeyedEntry> {
   const part = it.part;
   const types = part.header.types;
   const kept: number[] = [];
@@ -562,25 +565,22 @@ function decodeSection(oo: OpenOperator, it: KgItem, ix: SectionIndex, stateFilt
   }
   const kr = new ByteReader(ix.buf, ix.file, ix.base);
   const vr = new ByteReader(ix.buf, ix.file, 0);
-  const decodeAll = (list: number[]): KeyedEntry[] => {
-    const out = new Array<KeyedEntry>(list.length);
-    for (let k = 0; k < list.length; k++) {
-      const e = list[k];
-      const id = ix.state[e];
-      const dec = part.decoders[id];
-      if (!dec) throw new SavepointFormatError(ix.file, ix.base + ix.keyStart[e], `a decodable state ${types[id].name}`);
-      out[k] = new KeyedEntry(oo.op.id, types[id].name, part.subtask, dec.decodeAt(ix, e, it.kg, kr, vr));
-    }
-    return out;
+  const decode = (e: number): KeyedEntry => {
+    const id = ix.state[e];
+    const dec = part.decoders[id];
+    if (!dec) throw new SavepointFormatError(ix.file, ix.base + ix.keyStart[e], `a decodable state ${types[id].name}`);
+    return new KeyedEntry(oo.op.id, types[id].name, part.subtask, dec.decodeAt(ix, e, it.kg, kr, vr));
   };
-  const order = indexOrder(ix, kept, types);
-  if (!order) return decodeAll(kept);
-  try {
-    return decodeAll(order);
-  } catch (e) {
-    // a bad entry: report the first one in stored order, as the dump (and the oracle) do
-    decodeAll(kept);
-    throw e;
+  const order = indexOrder(ix, kept, types) ?? kept;
+  let entry: KeyedEntry;
+  for (let k = 0; k < order.length; k++) {
+    try {
+      entry = decode(order[k]);
+    } catch (e) {
+      if (order !== kept) for (const i of kept) decode(i);
+      throw e;
+    }
+    yield entry;
   }
 }
 
