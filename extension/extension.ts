@@ -12,6 +12,7 @@ import { OPEN_OVERVIEW_COMMAND, registerEditors } from './editors/index';
 import { NewSavepointFolders, Node, OperatorNode, SavepointNode, SavepointTreeProvider } from './savepointTree';
 import { registerUidFeatures } from './uids/index';
 import { registerCompareFeatures } from './compare/index';
+import { registerVerifyFeatures } from './verify/index';
 
 export const VIEW_ID = 'flinkSavepoints.savepoints';
 
@@ -74,6 +75,12 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
     context.subscriptions.push(registerCompareFeatures({ tree, view }));
   } catch (e) {
     logError('savepoint comparison could not be registered', e);
+  }
+  // Verify Savepoint (Decode Every Entry) (extension/verify/)
+  try {
+    context.subscriptions.push(registerVerifyFeatures({ tree, view }));
+  } catch (e) {
+    logError('savepoint verification could not be registered', e);
   }
 
   context.subscriptions.push(

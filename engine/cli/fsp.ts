@@ -27,6 +27,8 @@ export interface CliIo {
   drain?: () => Promise<void>;
   /** UTF-8 output as bytes (whole lines); without it, bytes are decoded and given to `stdout` */
   stdoutBytes?(bytes: Uint8Array): void;
+  /** a one-line status for long work (a terminal's stderr only); '' clears it */
+  progress?(text: string): void;
 }
 
 let stdoutFull = false;
@@ -38,6 +40,7 @@ export const processIo: CliIo = {
     if (!process.stdout.write(b)) stdoutFull = true;
   },
   stderr: (t) => void process.stderr.write(t),
+  progress: process.stderr.isTTY ? (t) => void process.stderr.write(`\r${t}\x1b[K`) : undefined,
   drain: () => {
     if (!stdoutFull) return Promise.resolve();
     return new Promise((resolve) => {
@@ -331,8 +334,22 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const pool = threads > 1 ? new KeyGroupPool(__filename, sp.metadataPath, threads) : undefined;
   let report;
   try {
-    report = await verifySavepoint(sp, { operator, state, verifier: pool });
+    let shown = -1;
+    const progress = io.progress;
+    report = await verifySavepoint(sp, {
+      operator,
+      state,
+      verifier: pool,
+      progress: progress
+        ? (done, total) => {
+            const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+            if (pct !== shown) progress(`verifying: ${pct}% of ${fmtSize(total)} of keyed state`);
+            shown = pct;
+          }
+        : undefined,
+    });
   } finally {
+    if (io.progress) io.progress('');
     await pool?.close();
   }
   const code = report.errors.length ? 1 : report.notVerified.length ? 3 : 0;

@@ -11,6 +11,7 @@
  * (list state). Values are compared as rendered JSON text (dump format, docs/dump-format.md).
  */
 import { entries, Entry, findOperator, listStates, OperatorInfo, Savepoint, StateInfo } from './index';
+import { mdBytes as bytes, mdCode as code, mdOperator as opLabel } from './report';
 
 export interface CompareOptions {
   /** also compare the entries of states both savepoints declare with the same types */
@@ -334,32 +335,6 @@ export function operatorDiffers(o: OperatorDiff): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
-function code(s: string | undefined): string {
-  if (s === undefined) return '—';
-  const t = s.length > 200 ? s.slice(0, 200) + '…' : s;
-  const fence = t.includes('`') ? '``' : '`';
-  return `${fence}${t.replace(/\|/g, '\\|').replace(/\n/g, ' ')}${fence}`;
-}
-
-function opLabel(o: { id: string; uid?: string; name?: string }): string {
-  const bits = [`\`${o.id}\``];
-  if (o.uid) bits.push(`uid \`${o.uid}\``);
-  if (o.name) bits.push(`“${o.name.replace(/\|/g, '\\|')}”`);
-  return bits.join(' · ');
-}
 
 function stateDecl(s: StateInfo): string {
   const types = [s.keyType && `key ${s.keyType}`, s.namespaceType && s.namespaceType !== 'VoidNamespace' && `namespace ${s.namespaceType}`,

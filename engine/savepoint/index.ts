@@ -1340,6 +1340,15 @@ export interface VerifyOptions {
   verifier?: KeyGroupVerifier;
   /** called after every key group with the stored bytes done and to do */
   progress?(done: number, total: number): void;
+  /** polled between key groups; when it returns true verify throws VerifyCancelled */
+  isCancelled?: () => boolean;
+}
+
+export class VerifyCancelled extends Error {
+  override name = 'VerifyCancelled';
+  constructor() {
+    super('the verification was cancelled');
+  }
 }
 
 /**
@@ -1376,6 +1385,16 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
       for (const e of oo.errors) report.errors.push({ operator: op.id, subtask: e.subtask, slot: e.slot, message: e.message });
       for (let pi = 0; pi < oo.keyed.length; pi++) {
         const part = oo.keyed[pi];
+        const partStart = done;
+        try {
+          await verifyPart(pi, part);
+        } finally {
+          // the handle's header and any key groups after a bad one count as done too
+          done = partStart + part.handle.size;
+        }
+        opts.progress?.(done, total);
+      }
+      async function verifyPart(pi: number, part: KeyedPart): Promise<void> {
         const items = keyGroupItemsOf(part);
         const add = (it: KgItem, tally: KeyGroupTally) => {
           const types = part.header.types;
@@ -1402,22 +1421,24 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
         };
         const verifier = opts.verifier;
         if (verifier && items.length > 1) {
-          // lanes take the next key group as they free up: `window` lanes on the worker threads and
-          // one on this thread. Tallies are added in key-group order up to the first bad one: later
-          // key groups of the handle are dropped, as in the dump.
+          // `window` lanes on the worker threads take the next key group as they free up. Tallies are
+          // added in key-group order up to the first bad one: later key groups of the handle are
+          // dropped, as in the dump.
           const results: { tally?: KeyGroupTally; error?: unknown }[] = [];
           let next = 0;
           let stopAt = items.length;
-          const lane = async (remote: boolean) => {
+          let cancelled = false;
+          const lane = async () => {
             while (next < stopAt) {
+              if (opts.isCancelled?.()) {
+                cancelled = true;
+                stopAt = 0;
+                break;
+              }
               const i = next++;
               const it = items[i];
               try {
-                results[i] = {
-                  tally: remote
-                    ? await verifier.tally({ operator: op.id, part: pi, kg: it.kg, offset: it.offset, state: opts.state })
-                    : keyGroupTally(part, await readKeyGroupIndex(it), scratch, opts.state),
-                };
+                results[i] = { tally: await verifier.tally({ operator: op.id, part: pi, kg: it.kg, offset: it.offset, state: opts.state }) };
                 done += sizeOf(it);
                 opts.progress?.(done, total);
               } catch (error) {
@@ -1426,7 +1447,8 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
               }
             }
           };
-          await Promise.all(Array.from({ length: verifier.window }, () => lane(true)));
+          await Promise.all(Array.from({ length: verifier.window }, lane));
+          if (cancelled) throw new VerifyCancelled();
           for (let i = 0; i < items.length && results[i]; i++) {
             const got = results[i];
             if (got.error !== undefined) {
@@ -1436,9 +1458,10 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
             add(items[i], got.tally!);
             report.storedBytes += sizeOf(items[i]);
           }
-          continue;
+          return;
         }
         for await (const got of readAhead(items)) {
+          if (opts.isCancelled?.()) throw new VerifyCancelled();
           try {
             if (got.error !== undefined) throw got.error;
             add(got.it, keyGroupTally(part, got.raw!, scratch, opts.state));

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { SavepointFormatError } from '../../engine/savepoint/errors';
 import { dumpLines, entries, openSavepoint, verify, VerifyReport } from '../../engine/savepoint/index';
 import { main } from '../../engine/cli/fsp';
+import { formatVerifyMarkdown } from '../../engine/savepoint/report';
 import { cleanupTemp } from './build';
 import { corpusCases } from './corpus';
 import { copySeed, mutate, Seed } from './mutate';
@@ -130,7 +131,7 @@ describe('verify: every entry decoded, nothing written', function () {
         // entries() throws the first error the dump prints for the operator (keyed handles, then operator state)
         const sp = await openSavepoint(sd.dir);
         for (const o of sp.operators) {
-          const first = dump.find((l) => l.type === 'error' && l.operator === o.id);
+          const first: Line | undefined = dump.find((l) => l.type === 'error' && l.operator === o.id);
           let thrown: string | undefined;
           try {
             for await (const _e of entries(sp, o.id)) void _e;
@@ -148,6 +149,22 @@ describe('verify: every entry decoded, nothing written', function () {
       }
     }
     assert.ok(seen.errors > 300 && seen.clean > 50 && seen.unreadable > 50, `the mutations reached entries, headers and metadata: ${JSON.stringify(seen)}`);
+  });
+
+  it('the Markdown report (the extension\'s): verdict, every state with its counts, bad handles with their whole message', async () => {
+    const c = corpusCases().find((x) => x.name === 'flink-1.20.3/keys-hashmap');
+    assert.ok(c, 'corpus case flink-1.20.3/keys-hashmap');
+    const sp = await openSavepoint(c.savepoint);
+    const r = await verify(sp);
+    const md = formatVerifyMarkdown(sp, r);
+    assert.ok(md.startsWith('# Savepoint verification\n'));
+    assert.ok(md.includes(`**OK**: ${r.entries.toLocaleString('en-US')} entries of ${r.states.length} states decoded`), md.slice(0, 500));
+    for (const s of r.states) assert.ok(md.includes(`| \`${s.state}\` | ${s.kind} | ${s.entries.toLocaleString('en-US')} | `), s.state);
+    const longMessage = `${'/a/very/long/path'.repeat(20)}/state-file at offset 1234: expected a state value (17 bytes), found 3 bytes left`;
+    const bad = formatVerifyMarkdown(sp, { ...r, errors: [{ operator: r.states[0].operator, subtask: 0, slot: 'managedKeyed', message: longMessage }] });
+    assert.ok(bad.includes('**Failed**: 1 bad handle;'), bad.slice(0, 500));
+    assert.ok(bad.includes(longMessage), 'the whole message, not shortened');
+    assert.ok(!md.includes('## Bad handles') && bad.includes('## Bad handles'));
   });
 
   describe('fsp verify', () => {
@@ -175,6 +192,17 @@ describe('verify: every entry decoded, nothing written', function () {
       }
       const json = await run([c.savepoint, '--json']);
       assert.deepEqual(JSON.parse(json.stdout), JSON.parse(JSON.stringify(report)));
+    });
+
+    it('shows its progress on a terminal (io.progress) and clears it at the end', async () => {
+      const c = caseNamed('flink-1.20.3/keys-hashmap');
+      const shown: string[] = [];
+      const code = await main(['verify', c.savepoint], { stdout: () => undefined, stderr: () => undefined, progress: (t) => shown.push(t) });
+      assert.equal(code, 0);
+      assert.match(shown[shown.length - 2], /^verifying: 100% of [\d.]+ (B|KiB|MiB) of keyed state$/);
+      assert.equal(shown[shown.length - 1], '');
+      const pcts = shown.slice(0, -1).map((t) => Number(/(\d+)%/.exec(t)![1]));
+      assert.deepEqual(pcts, [...pcts].sort((a, b) => a - b), 'rising');
     });
 
     it('native RocksDB state cannot be decoded: listed, exit 3', async () => {

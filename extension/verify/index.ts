@@ -1,0 +1,101 @@
+/**
+ * "Verify Savepoint (Decode Every Entry)" (flinkSavepoints.verifySavepoint): reads every file of the
+ * savepoint of a Savepoints view node (or a folder / _metadata URI) and decodes every entry, with
+ * progress and cancellation, then opens the Markdown report (bad or missing files with file, offset
+ * and expectation; what this reader cannot decode; entries, bytes and the fullest key group per
+ * state) as a read-only virtual document.
+ *
+ *   executeCommand('flinkSavepoints.verifySavepoint', nodeOrUri?) → {uri, text, report} | undefined
+ *
+ * The work is engine/savepoint/index.ts `verify` (loaded on first use), on this thread.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { logError } from '../log';
+import type { Node, SavepointTreeProvider } from '../savepointTree';
+import type { VerifyReport } from '../../engine/savepoint/index';
+import { savepointDirOf } from '../compare/index';
+
+export const VERIFY_COMMAND = 'flinkSavepoints.verifySavepoint';
+const SCHEME = 'flink-savepoints-verify';
+
+export interface VerifyDeps {
+  tree: SavepointTreeProvider;
+  view?: vscode.TreeView<Node>;
+}
+
+export interface VerifyResult {
+  uri: vscode.Uri;
+  text: string;
+  report: VerifyReport;
+}
+
+class VerifyFeature implements vscode.TextDocumentContentProvider {
+  private readonly reports = new Map<string, string>();
+  private seq = 0;
+
+  constructor(private readonly deps: VerifyDeps) {}
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.reports.get(uri.toString()) ?? '';
+  }
+
+  async verify(arg?: unknown): Promise<VerifyResult | undefined> {
+    let dir = savepointDirOf(arg) ?? (this.deps.view ? savepointDirOf(this.deps.view.selection[0]) : undefined);
+    if (!dir) {
+      const picks = (await this.deps.tree.savepoints()).filter((n) => n.sp).map((n) => ({ label: `$(database) ${path.basename(n.dir)}`, description: n.dir, dir: n.dir }));
+      dir = (await vscode.window.showQuickPick(picks, { title: 'Savepoint to verify', matchOnDescription: true }))?.dir;
+    }
+    if (!dir) return undefined;
+    const target = dir;
+    const name = path.basename(target);
+    try {
+      const done = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Verifying ${name}`, cancellable: true },
+        async (progress, token) => {
+          const [index, report] = await Promise.all([import('../../engine/savepoint/index'), import('../../engine/savepoint/report')]);
+          const sp = await index.openSavepoint(target);
+          let shown = 0;
+          const r = await index.verify(sp, {
+            isCancelled: () => token.isCancellationRequested,
+            progress: (bytes, total) => {
+              const pct = total > 0 ? Math.floor((100 * bytes) / total) : 100;
+              if (pct > shown) {
+                progress.report({ increment: pct - shown, message: `${pct}% of the keyed state` });
+                shown = pct;
+              }
+            },
+          });
+          return { r, text: report.formatVerifyMarkdown(sp, r) };
+        },
+      );
+      const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name} verification.md`, query: String(++this.seq) });
+      this.reports.set(uri.toString(), done.text);
+      if (this.reports.size > 20) this.reports.delete(this.reports.keys().next().value!);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      if (doc.languageId !== 'markdown') await vscode.languages.setTextDocumentLanguage(doc, 'markdown').then(undefined, () => undefined);
+      await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false });
+      if (done.r.errors.length) {
+        void vscode.window.showWarningMessage(`${name}: ${done.r.errors.length} state handle${done.r.errors.length === 1 ? '' : 's'} cannot be read; a restore from it would fail. The report names the files and offsets.`);
+      }
+      return { uri, text: done.text, report: done.r };
+    } catch (e) {
+      if (e instanceof Error && e.name === 'VerifyCancelled') {
+        vscode.window.setStatusBarMessage('Savepoint verification cancelled', 3000);
+        return undefined;
+      }
+      logError(`cannot verify ${target}`, e);
+      void vscode.window.showErrorMessage(`Cannot verify ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+}
+
+export function registerVerifyFeatures(deps: VerifyDeps): vscode.Disposable {
+  const f = new VerifyFeature(deps);
+  const subs = [
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, f),
+    vscode.commands.registerCommand(VERIFY_COMMAND, (arg?: unknown) => f.verify(arg)),
+  ];
+  return { dispose: () => subs.forEach((s) => s.dispose()) };
+}
