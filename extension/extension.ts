@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): FlinkSavepointsApi {
   }
   // Verify Savepoint (Decode Every Entry) (extension/verify/)
   try {
-    context.subscriptions.push(registerVerifyFeatures({ tree, view }));
+    context.subscriptions.push(registerVerifyFeatures({ tree, view, workerScript: path.join(context.extensionPath, 'dist', 'fsp.js') }));
   } catch (e) {
     logError('savepoint verification could not be registered', e);
   }

@@ -16,7 +16,7 @@ import { SavepointFormatError } from '../savepoint/errors';
 import { toHex } from '../savepoint/io';
 import { KeyGroupPool, runKeyGroupWorker, WORKER_FLAG } from '../savepoint/parallel';
 import { runWriteCommand, WRITE_USAGE } from './write-commands';
-import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, Savepoint, StateInfo, verify as verifySavepoint } from '../savepoint/index';
+import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, readableKeyedBytes, Savepoint, StateInfo, verify as verifySavepoint } from '../savepoint/index';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -409,10 +409,7 @@ const PARALLEL_DUMP_MIN_BYTES = 32 * 1024 * 1024;
 function keyGroupThreads(sp: Savepoint, operator: string | undefined, requested: number | undefined, oneOnTwoCores = true): number {
   if (!/^fsp\.c?js$/.test(__filename.split(/[\\/]/).pop() ?? '')) return 1;
   if (requested !== undefined) return requested;
-  const ops = operator !== undefined ? [findOperator(sp, operator)!] : sp.metadata.operators;
-  let bytes = 0;
-  for (const o of ops) for (const h of describeHandles(sp, o.id)) if (h.slot === 'managedKeyed' && h.reason === undefined) bytes += h.size ?? 0;
-  if (bytes < PARALLEL_DUMP_MIN_BYTES) return 1;
+  if (readableKeyedBytes(sp, operator) < PARALLEL_DUMP_MIN_BYTES) return 1;
   // each worker thread is another V8 isolate (~70 MB): on two cores one thread stays within 200 MB
   // (measured: 2 workers are ~1.5x faster at ~215 MB peak, see bench/RESULTS-reader.md)
   const cores = availableParallelism();

@@ -1344,6 +1344,14 @@ export interface VerifyOptions {
   isCancelled?: () => boolean;
 }
 
+/** Bytes of keyed state handles this reader decodes (of one operator, or all): what verify reads. */
+export function readableKeyedBytes(sp: Savepoint, operator?: string): number {
+  const ops = operator !== undefined ? [findOperator(sp, operator)].filter((o): o is OperatorEntry => o !== undefined) : sp.metadata.operators;
+  let bytes = 0;
+  for (const o of ops) for (const h of handlesOf(o)) if (h.slot === 'managedKeyed' && h.reason === undefined) bytes += h.size;
+  return bytes;
+}
+
 export class VerifyCancelled extends Error {
   override name = 'VerifyCancelled';
   constructor() {
@@ -1365,8 +1373,7 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
     ops = [op];
   }
   const report: VerifyReport = { path: sp.metadataPath, operators: ops.length, states: [], errors: [], notVerified: [], entries: 0, storedBytes: 0 };
-  let total = 0;
-  for (const op of ops) for (const h of handlesOf(op)) if (h.slot === 'managedKeyed' && h.reason === undefined) total += h.size;
+  const total = readableKeyedBytes(sp, opts.operator);
   let done = 0;
   const scratch = new ByteSink(1 << 12);
   for (const op of ops) {

@@ -5,10 +5,13 @@
  * and expectation; what this reader cannot decode; entries, bytes and the fullest key group per
  * state) as a read-only virtual document.
  *
- *   executeCommand('flinkSavepoints.verifySavepoint', nodeOrUri?) → {uri, text, report} | undefined
+ *   executeCommand('flinkSavepoints.verifySavepoint', nodeOrUri?, {workers?}) → {uri, text, report} | undefined
  *
- * The work is engine/savepoint/index.ts `verify` (loaded on first use), on this thread.
+ * The work is engine/savepoint/index.ts `verify` (loaded on first use). Large savepoints (over 32 MB
+ * of keyed state) are decoded on worker threads running the bundled CLI (dist/fsp.js), one per core
+ * (at most 4), so the extension host stays responsive; `workers` sets the number (1: this thread).
  */
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { logError } from '../log';
@@ -22,7 +25,12 @@ const SCHEME = 'flink-savepoints-verify';
 export interface VerifyDeps {
   tree: SavepointTreeProvider;
   view?: vscode.TreeView<Node>;
+  /** the bundled CLI (dist/fsp.js), which runs the worker threads */
+  workerScript: string;
 }
+
+/** Keyed state below this size is decoded on the extension host's thread. */
+const WORKERS_MIN_BYTES = 32 * 1024 * 1024;
 
 export interface VerifyResult {
   uri: vscode.Uri;
@@ -40,7 +48,7 @@ class VerifyFeature implements vscode.TextDocumentContentProvider {
     return this.reports.get(uri.toString()) ?? '';
   }
 
-  async verify(arg?: unknown): Promise<VerifyResult | undefined> {
+  async verify(arg?: unknown, options?: { workers?: number }): Promise<VerifyResult | undefined> {
     let dir = savepointDirOf(arg) ?? (this.deps.view ? savepointDirOf(this.deps.view.selection[0]) : undefined);
     if (!dir) {
       const picks = (await this.deps.tree.savepoints()).filter((n) => n.sp).map((n) => ({ label: `$(database) ${path.basename(n.dir)}`, description: n.dir, dir: n.dir }));
@@ -53,20 +61,31 @@ class VerifyFeature implements vscode.TextDocumentContentProvider {
       const done = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Verifying ${name}`, cancellable: true },
         async (progress, token) => {
-          const [index, report] = await Promise.all([import('../../engine/savepoint/index'), import('../../engine/savepoint/report')]);
+          const [index, report, parallel] = await Promise.all([
+            import('../../engine/savepoint/index'),
+            import('../../engine/savepoint/report'),
+            import('../../engine/savepoint/parallel'),
+          ]);
           const sp = await index.openSavepoint(target);
+          const threads = options?.workers ?? (index.readableKeyedBytes(sp) >= WORKERS_MIN_BYTES ? Math.min(4, os.availableParallelism()) : 1);
+          const pool = threads > 1 ? new parallel.KeyGroupPool(this.deps.workerScript, sp.metadataPath, threads) : undefined;
           let shown = 0;
-          const r = await index.verify(sp, {
-            isCancelled: () => token.isCancellationRequested,
-            progress: (bytes, total) => {
-              const pct = total > 0 ? Math.floor((100 * bytes) / total) : 100;
-              if (pct > shown) {
-                progress.report({ increment: pct - shown, message: `${pct}% of the keyed state` });
-                shown = pct;
-              }
-            },
-          });
-          return { r, text: report.formatVerifyMarkdown(sp, r) };
+          try {
+            const r = await index.verify(sp, {
+              verifier: pool,
+              isCancelled: () => token.isCancellationRequested,
+              progress: (bytes, total) => {
+                const pct = total > 0 ? Math.floor((100 * bytes) / total) : 100;
+                if (pct > shown) {
+                  progress.report({ increment: pct - shown, message: `${pct}% of the keyed state` });
+                  shown = pct;
+                }
+              },
+            });
+            return { r, text: report.formatVerifyMarkdown(sp, r) };
+          } finally {
+            await pool?.close();
+          }
         },
       );
       const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name} verification.md`, query: String(++this.seq) });
@@ -95,7 +114,7 @@ export function registerVerifyFeatures(deps: VerifyDeps): vscode.Disposable {
   const f = new VerifyFeature(deps);
   const subs = [
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, f),
-    vscode.commands.registerCommand(VERIFY_COMMAND, (arg?: unknown) => f.verify(arg)),
+    vscode.commands.registerCommand(VERIFY_COMMAND, (arg?: unknown, options?: { workers?: number }) => f.verify(arg, options)),
   ];
   return { dispose: () => subs.forEach((s) => s.dispose()) };
 }

@@ -54,6 +54,16 @@ suite('Verify savepoint (extension host)', function () {
     assert.notStrictEqual(editor.document.uri.scheme, 'file');
   });
 
+  test('on worker threads (the bundled CLI in the extension host) the report is the same', async function () {
+    const sp = await workspaceSavepoint();
+    const one = await vscode.commands.executeCommand('flinkSavepoints.verifySavepoint', sp, { workers: 1 });
+    const two = await vscode.commands.executeCommand('flinkSavepoints.verifySavepoint', sp, { workers: 2 });
+    assert.ok(one && two, 'both reports');
+    assert.ok(one.report.entries > 0);
+    assert.deepStrictEqual(two.report, one.report);
+    assert.strictEqual(two.text, one.text);
+  });
+
   test('a damaged copy: the bad handle is named with its file, the verdict says a restore would fail', async function () {
     const sp = await workspaceSavepoint();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-e2e-verify-'));
