@@ -378,8 +378,11 @@ async function readKeyGroup(it: KgItem): Promise<RawEntry[]> {
   return parseSection(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length);
 }
 
-/** readKeyGroup as a section index (the dump's hot path). */
-async function readKeyGroupIndex(it: KgItem): Promise<SectionIndex> {
+/**
+ * readKeyGroup as a section index (the dump's hot path). With `state`, only that state's entries are
+ * indexed (all are still walked), so filters downstream see no others.
+ */
+async function readKeyGroupIndex(it: KgItem, state?: string): Promise<SectionIndex> {
   const p = it.part;
   const idx = p.sortedOffsets.indexOf(it.offset);
   const end = idx >= 0 && idx + 1 < p.sortedOffsets.length ? p.sortedOffsets[idx + 1] : p.size;
@@ -391,7 +394,13 @@ async function readKeyGroupIndex(it: KgItem): Promise<SectionIndex> {
   }
   const bytes = await p.src.read(it.offset, end - it.offset);
   if (p.heap) return heapKeyGroupIndex(bytes, p.src.file, p.src.base + it.offset, it.kg, p.header.compressed, p.header.types, p.maxParallelism);
-  return parseSectionIndex(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length);
+  let only: number | undefined;
+  if (state !== undefined) {
+    only = p.header.types.findIndex((t) => t.name === state);
+    // a state this handle does not declare: nothing to index (an id no entry has)
+    if (only < 0) only = 0x10000;
+  }
+  return parseSectionIndex(bytes, p.src.file, p.src.base + it.offset, p.header.compressed, p.header.states.length, only);
 }
 
 /** compareBytes of two composite keys of a section (first byte with the meta-data-follows bit masked). */
@@ -661,7 +670,7 @@ async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefine
       yield* pooledKeyGroups(oo, oo.keyed.indexOf(s.part!), items, stateFilter, counts, renderer);
       continue;
     }
-    for await (const got of readAhead(items)) {
+    for await (const got of readAhead(items, stateFilter)) {
       let bytes: Uint8Array | undefined;
       try {
         if (got.error !== undefined) throw got.error;
@@ -684,13 +693,13 @@ async function* keyedByteChunks(oo: OpenOperator, stateFilter: string | undefine
  * The key groups of `items` as section indexes, in order, the next one read while the caller uses
  * the current one (at most two in memory); a failed read comes as its error and ends the sequence.
  */
-async function* readAhead(items: KgItem[]): AsyncGenerator<{ it: KgItem; raw?: SectionIndex; error?: unknown }> {
+async function* readAhead(items: KgItem[], state?: string): AsyncGenerator<{ it: KgItem; raw?: SectionIndex; error?: unknown }> {
   const settle = (p: Promise<SectionIndex>) => p.then((raw) => ({ raw }), (error: unknown) => ({ error }));
-  let next = items.length ? settle(readKeyGroupIndex(items[0])) : undefined;
+  let next = items.length ? settle(readKeyGroupIndex(items[0], state)) : undefined;
   try {
     for (let i = 0; i < items.length; i++) {
       const got: { raw?: SectionIndex; error?: unknown } = await next!;
-      next = i + 1 < items.length && got.raw ? settle(readKeyGroupIndex(items[i + 1])) : undefined;
+      next = i + 1 < items.length && got.raw ? settle(readKeyGroupIndex(items[i + 1], state)) : undefined;
       yield { it: items[i], ...got };
       if (got.error !== undefined) return;
     }
@@ -778,7 +787,7 @@ export class KeyGroupJobRunner {
 
   async render(job: KeyGroupJob): Promise<Uint8Array | undefined> {
     const { open, it } = await this.open(job);
-    const bytes = keyGroupBytes(open, it, await readKeyGroupIndex(it), this.sizeHint, job.state);
+    const bytes = keyGroupBytes(open, it, await readKeyGroupIndex(it, job.state), this.sizeHint, job.state);
     if (bytes) this.sizeHint = Math.max(this.sizeHint, bytes.length + (bytes.length >> 3));
     return bytes;
   }
@@ -786,7 +795,7 @@ export class KeyGroupJobRunner {
   /** keyGroupTally of the job's key group (verification). */
   async tally(job: KeyGroupJob): Promise<KeyGroupTally> {
     const { it } = await this.open(job);
-    return keyGroupTally(it.part, await readKeyGroupIndex(it), (this.scratch ??= new ByteSink(1 << 12)), job.state);
+    return keyGroupTally(it.part, await readKeyGroupIndex(it, job.state), (this.scratch ??= new ByteSink(1 << 12)), job.state);
   }
 
   async close(): Promise<void> {
@@ -929,7 +938,7 @@ export async function* entries(sp: Savepoint, opId: string, opts: EntryOptions =
     for (const s of slots) {
       if (s.err) throw s.err.error;
       for (const it of keyGroupItemsOf(s.part!, opts.fromKeyGroup, opts.toKeyGroup)) {
-        yield* decodeSection(oo, it, await readKeyGroupIndex(it), opts.state);
+        yield* decodeSection(oo, it, await readKeyGroupIndex(it, opts.state), opts.state);
       }
     }
     if (opts.fromKeyGroup === undefined && opts.toKeyGroup === undefined) {
@@ -1021,7 +1030,7 @@ async function lookupIn(oo: OpenOperator, state: string | undefined, key: string
     const keep = keyBytesFilter(p, key, keyType);
     for (const it of keyGroupItemsOf(p, kg, kg)) {
       // with a byte filter only the matching entries are decoded
-      for (const e of decodeSection(oo, it, await readKeyGroupIndex(it), state, keep)) if (e.key === json) out.push(e);
+      for (const e of decodeSection(oo, it, await readKeyGroupIndex(it, state), state, keep)) if (e.key === json) out.push(e);
     }
   }
   return out;
@@ -1467,7 +1476,7 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
           }
           return;
         }
-        for await (const got of readAhead(items)) {
+        for await (const got of readAhead(items, opts.state)) {
           if (opts.isCancelled?.()) throw new VerifyCancelled();
           try {
             if (got.error !== undefined) throw got.error;

@@ -101,7 +101,11 @@ export interface SectionIndex {
   valEnd: Int32Array;
 }
 
-export function indexKeyGroupSection(r: ByteReader, stateCount: number): SectionIndex {
+/**
+ * The entries of a key-group section (state id, composite key and value ranges). With `only`, every
+ * entry is still walked (and checked) but only those of state id `only` are indexed.
+ */
+export function indexKeyGroupSection(r: ByteReader, stateCount: number, only?: number): SectionIndex {
   // a first guess from the size (entries of ~32 bytes) saves most regrowing; more is grown on demand
   let cap = Math.max(256, Math.min(1 << 20, r.remaining >> 5));
   const ix: SectionIndex = {
@@ -153,7 +157,7 @@ export function indexKeyGroupSection(r: ByteReader, stateCount: number): Section
     const vs = r.pos;
     r.skipBytes(vl, 'a state value');
     const last = (buf[ks] & 0x80) !== 0;
-    push(state, ks, ks + kl, vs, vs + vl);
+    if (only === undefined || state === only) push(state, ks, ks + kl, vs, vs + vl);
     if (last) {
       const nAt = r.offset;
       const next = r.u16('the next state id or 0xFFFF');
@@ -165,11 +169,11 @@ export function indexKeyGroupSection(r: ByteReader, stateCount: number): Section
 }
 
 /** parseSection as a SectionIndex. */
-export function parseSectionIndex(bytes: Uint8Array, file: string, base: number, compressed: boolean, stateCount: number): SectionIndex {
+export function parseSectionIndex(bytes: Uint8Array, file: string, base: number, compressed: boolean, stateCount: number, only?: number): SectionIndex {
   if (compressed) {
     const plain = snappyFramedDecode(bytes, file, base);
     try {
-      return indexKeyGroupSection(new ByteReader(plain, file, 0), stateCount);
+      return indexKeyGroupSection(new ByteReader(plain, file, 0), stateCount, only);
     } catch (e) {
       if (e instanceof SavepointFormatError) {
         throw new SavepointFormatError(file, base, `${e.expected} (at byte ${e.offset} of the decompressed key group)`, e.found);
@@ -177,7 +181,7 @@ export function parseSectionIndex(bytes: Uint8Array, file: string, base: number,
       throw e;
     }
   }
-  return indexKeyGroupSection(new ByteReader(bytes, file, base), stateCount);
+  return indexKeyGroupSection(new ByteReader(bytes, file, base), stateCount, only);
 }
 
 /** Entry i of a section index as a RawEntry (key copied, meta-data-follows bit cleared). */

@@ -1,7 +1,7 @@
 /** The public API (engine/savepoint/index.ts) against the corpus: listStates, entries, lookup. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { entries, listStates, lookup, openSavepoint } from '../../engine/savepoint/index';
+import { dumpLines, entries, listStates, lookup, openSavepoint } from '../../engine/savepoint/index';
 import { SMALL_FILE } from '../../engine/savepoint/files';
 import { buildSavepoint, cleanupTemp } from './build';
 import { corpusCases, hasPlainKeyEntries } from './corpus';
@@ -71,6 +71,23 @@ describe('savepoint API on the corpus', function () {
           ranged.push(e.line);
         }
         assert.deepEqual(ranged, expected.filter((l) => l.startsWith('{"type":"entry"') && Number(/"keyGroup":(\d+)/.exec(l)![1]) < half));
+      }
+    });
+
+    it(`${c.name}: one state at a time (entries() and the dump's --state) gives that state's lines of the whole dump`, async () => {
+      const sp = await openSavepoint(c.savepoint);
+      for (const o of sp.operators) {
+        const mine = lines.filter((l) => (l.startsWith('{"type":"entry"') || l.startsWith('{"type":"element"')) && l.includes(`"operator":"${o.id}"`));
+        const names = lines.filter((l) => l.startsWith(`{"type":"state","operator":"${o.id}"`)).map((l) => (JSON.parse(l) as { name: string }).name);
+        for (const name of names) {
+          const expected = mine.filter((l) => (JSON.parse(l) as { state: string }).state === name);
+          const got: string[] = [];
+          for await (const e of entries(sp, o.id, { state: name })) got.push(e.line);
+          assert.deepEqual(got, expected, `${o.id} ${name}: entries()`);
+          const dumped: string[] = [];
+          for await (const l of dumpLines(sp, { operator: o.id, state: name })) if (l.startsWith('{"type":"entry"') || l.startsWith('{"type":"element"')) dumped.push(l);
+          assert.deepEqual(dumped, expected, `${o.id} ${name}: dump --state`);
+        }
       }
     });
   }
