@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { SavepointFormatError } from '../savepoint/errors';
 import { toHex } from '../savepoint/io';
+import { sizeText } from '../savepoint/report';
 import { KeyGroupPool, runKeyGroupWorker, WORKER_FLAG } from '../savepoint/parallel';
 import { runWriteCommand, WRITE_USAGE } from './write-commands';
 import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, readableKeyedBytes, Savepoint, StateInfo, verify as verifySavepoint } from '../savepoint/index';
@@ -144,17 +145,7 @@ function bufferedOut(io: CliIo): { lines(batch: string[]): Promise<void> | undef
   };
 }
 
-function fmtSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
+const fmtSize = (n: number) => sizeText(n, true);
 
 function table(rows: string[][]): string {
   const widths: number[] = [];
@@ -380,7 +371,7 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
         n(x.entries),
         x.bytes !== undefined ? fmtSize(x.bytes) : '',
         x.keyGroups !== undefined ? n(x.keyGroups) : '',
-        kg ? `${kg.keyGroup}: ${n(kg.entries)} ${kg.entries === 1 ? "entry" : "entries"}, ${fmtSize(kg.bytes)}` : '',
+        kg ? `${kg.keyGroup}: ${n(kg.entries)} ${kg.entries === 1 ? 'entry' : 'entries'}, ${fmtSize(kg.bytes)}` : '',
       ]);
     }
     s += table(rows).replace(/^(?=.)/gm, '  ');

@@ -4,17 +4,25 @@
  */
 import type { Savepoint, VerifyReport } from './index';
 
-/** A size in bytes, binary units. */
-export function mdBytes(n: number): string {
+/**
+ * A size in bytes in binary units: `iec` writes KiB, MiB… with one decimal (the CLI's tables),
+ * otherwise KB, MB… with one decimal below 10 (the Markdown reports).
+ */
+export function sizeText(n: number, iec = false): string {
   if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  const units = iec ? ['KiB', 'MiB', 'GiB', 'TiB'] : ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  return `${iec || v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** A size for the Markdown reports. */
+export function mdBytes(n: number): string {
+  return sizeText(n);
 }
 
 /** Inline code that is safe in a table cell (text longer than `max` shortened). */

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { logError } from '../log';
+import { MarkdownReports } from '../reports';
 import type { Node, SavepointNode, SavepointTreeProvider } from '../savepointTree';
 
 export const COMPARE_COMMAND = 'flinkSavepoints.compareWith';
@@ -54,15 +55,10 @@ function label(dir: string): string {
   return path.basename(dir) === 'savepoint' ? `${path.basename(path.dirname(dir))}/savepoint` : path.basename(dir);
 }
 
-class CompareFeature implements vscode.TextDocumentContentProvider {
-  private readonly reports = new Map<string, string>();
-  private seq = 0;
+class CompareFeature {
+  readonly reports = new MarkdownReports(SCHEME);
 
   constructor(private readonly deps: CompareDeps) {}
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.reports.get(uri.toString()) ?? '';
-  }
 
   private async pick(title: string, exclude?: string): Promise<string | undefined> {
     const roots = (await this.deps.tree.savepoints()).filter((n: SavepointNode) => n.sp && n.dir !== exclude);
@@ -103,12 +99,7 @@ class CompareFeature implements vscode.TextDocumentContentProvider {
           return { md: cmp.formatComparisonMarkdown(diff), identical: diff.identical };
         },
       );
-      const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${label(dirA).replace(/\//g, '-')} vs ${label(dirB).replace(/\//g, '-')}.md`, query: String(++this.seq) });
-      this.reports.set(uri.toString(), text.md);
-      if (this.reports.size > 20) this.reports.delete(this.reports.keys().next().value!);
-      const doc = await vscode.workspace.openTextDocument(uri);
-      if (doc.languageId !== 'markdown') await vscode.languages.setTextDocumentLanguage(doc, 'markdown').then(undefined, () => undefined);
-      await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false });
+      const uri = await this.reports.show(`${label(dirA).replace(/\//g, '-')} vs ${label(dirB).replace(/\//g, '-')}`, text.md);
       return { uri, text: text.md, identical: text.identical };
     } catch (e) {
       if (e instanceof Error && e.name === 'ComparisonCancelled') {
@@ -124,9 +115,6 @@ class CompareFeature implements vscode.TextDocumentContentProvider {
 
 export function registerCompareFeatures(deps: CompareDeps): vscode.Disposable {
   const f = new CompareFeature(deps);
-  const subs = [
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, f),
-    vscode.commands.registerCommand(COMPARE_COMMAND, (arg?: unknown, other?: unknown) => f.compare(arg, other)),
-  ];
+  const subs = [f.reports, vscode.commands.registerCommand(COMPARE_COMMAND, (arg?: unknown, other?: unknown) => f.compare(arg, other))];
   return { dispose: () => subs.forEach((s) => s.dispose()) };
 }

@@ -15,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { logError } from '../log';
+import { MarkdownReports } from '../reports';
 import type { Node, SavepointTreeProvider } from '../savepointTree';
 import type { VerifyReport } from '../../engine/savepoint/index';
 import { savepointDirOf } from '../compare/index';
@@ -38,15 +39,10 @@ export interface VerifyResult {
   report: VerifyReport;
 }
 
-class VerifyFeature implements vscode.TextDocumentContentProvider {
-  private readonly reports = new Map<string, string>();
-  private seq = 0;
+class VerifyFeature {
+  readonly reports = new MarkdownReports(SCHEME);
 
   constructor(private readonly deps: VerifyDeps) {}
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.reports.get(uri.toString()) ?? '';
-  }
 
   async verify(arg?: unknown, options?: { workers?: number }): Promise<VerifyResult | undefined> {
     let dir = savepointDirOf(arg) ?? (this.deps.view ? savepointDirOf(this.deps.view.selection[0]) : undefined);
@@ -88,12 +84,7 @@ class VerifyFeature implements vscode.TextDocumentContentProvider {
           }
         },
       );
-      const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name} verification.md`, query: String(++this.seq) });
-      this.reports.set(uri.toString(), done.text);
-      if (this.reports.size > 20) this.reports.delete(this.reports.keys().next().value!);
-      const doc = await vscode.workspace.openTextDocument(uri);
-      if (doc.languageId !== 'markdown') await vscode.languages.setTextDocumentLanguage(doc, 'markdown').then(undefined, () => undefined);
-      await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false });
+      const uri = await this.reports.show(`${name} verification`, done.text);
       if (done.r.errors.length) {
         void vscode.window.showWarningMessage(`${name}: ${done.r.errors.length} state handle${done.r.errors.length === 1 ? '' : 's'} cannot be read; a restore from it would fail. The report names the files and offsets.`);
       }
@@ -112,9 +103,6 @@ class VerifyFeature implements vscode.TextDocumentContentProvider {
 
 export function registerVerifyFeatures(deps: VerifyDeps): vscode.Disposable {
   const f = new VerifyFeature(deps);
-  const subs = [
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, f),
-    vscode.commands.registerCommand(VERIFY_COMMAND, (arg?: unknown, options?: { workers?: number }) => f.verify(arg, options)),
-  ];
+  const subs = [f.reports, vscode.commands.registerCommand(VERIFY_COMMAND, (arg?: unknown, options?: { workers?: number }) => f.verify(arg, options))];
   return { dispose: () => subs.forEach((s) => s.dispose()) };
 }

@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
-const { EXT_ID, waitFor: waitUntil } = require('./host-helpers');
+const { EXT_ID, assertSavepointMenuCommand, waitFor: waitUntil } = require('./host-helpers');
 const CORPUS = path.resolve(__dirname, '..', 'fixtures', 'savepoints', 'flink-1.20.3');
 const KEYED_STATE_ID = '826c38023c4272520855c3219fef4f3f'; // operatorIdFromUid('keyed-state')
 
@@ -33,11 +33,7 @@ suite('Compare savepoints and state sizes (extension host)', function () {
   }
 
   test('the command is registered and contributed to the savepoint context menu', async function () {
-    const cmds = await vscode.commands.getCommands(true);
-    assert.ok(cmds.includes('flinkSavepoints.compareWith'));
-    const pkg = vscode.extensions.getExtension(EXT_ID).packageJSON;
-    const menu = pkg.contributes.menus['view/item/context'].find((m) => m.command === 'flinkSavepoints.compareWith');
-    assert.ok(menu && /viewItem == savepoint/.test(menu.when), 'context menu entry on savepoint nodes');
+    await assertSavepointMenuCommand('flinkSavepoints.compareWith');
   });
 
   test('compares a tree node with another savepoint (URI) and opens the Markdown report', async function () {

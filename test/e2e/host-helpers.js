@@ -16,4 +16,15 @@ async function waitFor(what, fn, timeoutMs = 30000, everyMs = 100) {
   }
 }
 
-module.exports = { EXT_ID, sleep, waitFor };
+/** `command` is registered and offered in the context menu of savepoint nodes of the Savepoints view. */
+async function assertSavepointMenuCommand(command) {
+  const assert = require('assert');
+  const vscode = require('vscode');
+  const cmds = await vscode.commands.getCommands(true);
+  assert.ok(cmds.includes(command), `${command} is registered`);
+  const pkg = vscode.extensions.getExtension(EXT_ID).packageJSON;
+  const menu = pkg.contributes.menus['view/item/context'].find((m) => m.command === command);
+  assert.ok(menu && /viewItem == savepoint/.test(menu.when), `${command}: context menu entry on savepoint nodes`);
+}
+
+module.exports = { EXT_ID, sleep, waitFor, assertSavepointMenuCommand };

@@ -8,7 +8,7 @@ const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
 
-const { EXT_ID, waitFor: waitUntil } = require('./host-helpers');
+const { EXT_ID, assertSavepointMenuCommand, waitFor: waitUntil } = require('./host-helpers');
 const CORPUS = path.resolve(__dirname, '..', 'fixtures', 'savepoints', 'flink-1.20.3');
 
 const waitFor = (what, fn, timeoutMs = 60000) => waitUntil(what, fn, timeoutMs, 100);
@@ -29,11 +29,7 @@ suite('Verify savepoint (extension host)', function () {
     waitFor(`workspace savepoint ${spName}`, async () => (await api.getChildren()).find((r) => r.kind === 'savepoint' && r.sp && r.label === spName));
 
   test('the command is registered and contributed to the savepoint context menu', async function () {
-    const cmds = await vscode.commands.getCommands(true);
-    assert.ok(cmds.includes('flinkSavepoints.verifySavepoint'));
-    const pkg = vscode.extensions.getExtension(EXT_ID).packageJSON;
-    const menu = pkg.contributes.menus['view/item/context'].find((m) => m.command === 'flinkSavepoints.verifySavepoint');
-    assert.ok(menu && /viewItem == savepoint/.test(menu.when), 'context menu entry on savepoint nodes');
+    await assertSavepointMenuCommand('flinkSavepoints.verifySavepoint');
   });
 
   test('verifies a tree node: every entry of the oracle dump decoded, the Markdown report opened', async function () {
