@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { SavepointFormatError } from '../savepoint/errors';
 import { toHex } from '../savepoint/io';
-import { sizeText } from '../savepoint/report';
+import { filesCheckText, sizeText } from '../savepoint/report';
 import { KeyGroupPool, runKeyGroupWorker, WORKER_FLAG } from '../savepoint/parallel';
 import { runWriteCommand, WRITE_USAGE } from './write-commands';
 import { describeHandles, dumpChunks, findOperator, listStates, openSavepoint, operatorIdFromUid, readableKeyedBytes, Savepoint, StateInfo, verify as verifySavepoint } from '../savepoint/index';
@@ -382,7 +382,7 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (report.notVerified.length) {
     s += '\nnot decodable by this reader (not verified):\n';
-    for (const e of report.notVerified) s += `  operator ${e.operator} subtask ${e.subtask} ${e.slot}: ${e.handle} handle: ${e.reason}\n`;
+    for (const e of report.notVerified) s += `  operator ${e.operator} subtask ${e.subtask} ${e.slot}: ${e.handle} handle: ${e.reason}${e.files ? `; ${filesCheckText(e.files)}` : ''}\n`;
   }
   io.stdout(s);
   return code;

@@ -1336,8 +1336,12 @@ export interface VerifyReport {
   states: StateReport[];
   /** handles whose bytes are bad or missing: one per handle, the dump's error message */
   errors: { operator: string; subtask: number; slot: string; message: string }[];
-  /** handles this reader does not decode (native RocksDB, raw state), with the reason */
-  notVerified: { operator: string; subtask: number; slot: string; handle: string; reason: string }[];
+  /**
+   * handles this reader does not decode (native RocksDB, raw state), with the reason; for native
+   * RocksDB handles, how many of their files were checked for presence and size (bad ones are in
+   * `errors`) and how many are on another file system
+   */
+  notVerified: { operator: string; subtask: number; slot: string; handle: string; reason: string; files?: { checked: number; bad: number; remote: number } }[];
   entries: number;
   /** bytes of state files read for keyed entries (as stored, compressed or not) */
   storedBytes: number;
@@ -1351,6 +1355,50 @@ export interface VerifyOptions {
   progress?(done: number, total: number): void;
   /** polled between key groups; when it returns true verify throws VerifyCancelled */
   isCancelled?: () => boolean;
+}
+
+interface FileCheck {
+  checked: number;
+  remote: number;
+  errors: SavepointFormatError[];
+}
+
+/**
+ * The files of a handle this reader does not decode (native RocksDB): each local one must exist
+ * with the size `_metadata` records (a file-merging segment must fit in its file). Inline bytes need
+ * no check; files on other file systems (s3://…) are counted as remote.
+ */
+async function checkFiles(files: { name: string; handle: StreamHandle }[]): Promise<FileCheck> {
+  const out: FileCheck = { checked: 0, remote: 0, errors: [] };
+  for (const { handle: h } of files) {
+    let file: string | undefined;
+    let need: number;
+    let exact = true;
+    if (h.type === 2 || h.type === 6) {
+      file = h.path;
+      need = h.size;
+    } else if (h.type === 15) {
+      file = h.path;
+      need = h.startPos + h.size;
+      exact = false;
+    } else continue; // inline bytes, an empty segment
+    if (!file) {
+      out.remote++;
+      continue;
+    }
+    out.checked++;
+    try {
+      const st = await fs.promises.stat(file);
+      if (!st.isFile()) out.errors.push(new SavepointFormatError(file, 0, 'a state file', 'not a file'));
+      else if (exact ? st.size !== need : st.size < need) {
+        const expected = exact ? `a file of ${need} bytes (its size in _metadata)` : `a file of at least ${need} bytes (a segment ends there)`;
+        out.errors.push(new SavepointFormatError(file, Math.min(st.size, need), expected, `${st.size} bytes`));
+      }
+    } catch (e) {
+      out.errors.push(new SavepointFormatError(file, 0, 'a readable state file', (e as NodeJS.ErrnoException).code ?? String(e)));
+    }
+  }
+  return out;
 }
 
 /** Bytes of keyed state handles this reader decodes (of one operator, or all): what verify reads. */
@@ -1386,8 +1434,19 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
   let done = 0;
   const scratch = new ByteSink(1 << 12);
   for (const op of ops) {
+    // handles this reader does not decode: their files are checked for presence and size
+    const fileChecks = new Map<string, FileCheck>();
+    for (const st of op.subtasks) {
+      for (const slot of ['managedKeyed', 'rawKeyed'] as const) {
+        const h = st[slot];
+        if (h && 'files' in h && h.files) fileChecks.set(`${st.index}/${slot}`, await checkFiles(h.files));
+      }
+    }
     for (const h of handlesOf(op)) {
-      if (h.reason !== undefined && h.slot !== 'managedOperator') report.notVerified.push({ operator: op.id, subtask: h.subtask, slot: h.slot, handle: h.handle, reason: h.reason });
+      if (h.reason === undefined || h.slot === 'managedOperator') continue;
+      const c = fileChecks.get(`${h.subtask}/${h.slot}`);
+      report.notVerified.push({ operator: op.id, subtask: h.subtask, slot: h.slot, handle: h.handle, reason: h.reason, ...(c ? { files: { checked: c.checked, bad: c.errors.length, remote: c.remote } } : {}) });
+      for (const e of c?.errors ?? []) report.errors.push({ operator: op.id, subtask: h.subtask, slot: h.slot, message: e.message });
     }
     const oo = await openOperator(sp, op);
     try {

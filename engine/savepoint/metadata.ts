@@ -33,6 +33,8 @@ export interface OtherKeyedHandle {
   start: number;
   count: number;
   size: number;
+  /** incremental and native RocksDB handles (5, 11): the meta data, shared and private files */
+  files?: { name: string; handle: StreamHandle }[];
 }
 
 export type KeyedHandle = KeyGroupsHandle | OtherKeyedHandle;
@@ -192,16 +194,21 @@ class Parser {
         const start = r.i32('the start key group');
         const count = r.i32('the number of key groups');
         if (type === 11) r.i64('the checkpointed size');
-        let size = this.streamHandle()?.size ?? 0;
+        const files: { name: string; handle: StreamHandle }[] = [];
+        const meta = this.streamHandle();
+        if (meta) files.push({ name: 'the meta data', handle: meta });
+        let size = meta?.size ?? 0;
         for (let list = 0; list < 2; list++) {
           const n = r.count('the number of RocksDB files', 3);
           for (let i = 0; i < n; i++) {
-            r.utf('a local file name');
-            size += this.streamHandle()?.size ?? 0;
+            const name = r.utf('a local file name');
+            const h = this.streamHandle();
+            size += h?.size ?? 0;
+            if (h) files.push({ name, handle: h });
           }
         }
         if (type === 11) r.utf('the state handle id');
-        return { type, start, count, size };
+        return { type, start, count, size, files };
       }
       case 8:
       case 14: {

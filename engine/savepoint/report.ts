@@ -43,6 +43,16 @@ export function mdOperator(o: { id: string; uid?: string; name?: string }): stri
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** What the file check of a handle that is not decoded found, e.g. "its 16 files are present with their sizes". */
+export function filesCheckText(f: { checked: number; bad: number; remote: number } | undefined): string {
+  if (!f) return '';
+  const parts: string[] = [];
+  if (f.bad) parts.push(`${f.bad} of its ${f.checked} file${f.checked === 1 ? '' : 's'} missing or damaged`);
+  else if (f.checked) parts.push(`its ${f.checked} file${f.checked === 1 ? ' is' : 's are'} present with ${f.checked === 1 ? 'its size' : 'their sizes'}`);
+  if (f.remote) parts.push(`${f.remote} file${f.remote === 1 ? '' : 's'} on another file system not checked`);
+  return parts.join('; ');
+}
+
 /** The report of `verify()` as Markdown: verdict, bad handles, what was not decoded, then states per operator. */
 export function formatVerifyMarkdown(sp: Savepoint, r: VerifyReport): string {
   const L: string[] = ['# Savepoint verification', ''];
@@ -60,7 +70,7 @@ export function formatVerifyMarkdown(sp: Savepoint, r: VerifyReport): string {
   }
   if (r.notVerified.length) {
     L.push('## Not decoded by this reader', '', '| operator | subtask | slot | handle | reason |', '|---|---|---|---|---|');
-    for (const e of r.notVerified) L.push(`| \`${e.operator}\` | ${e.subtask} | ${e.slot} | ${e.handle} | ${e.reason} |`);
+    for (const e of r.notVerified) L.push(`| \`${e.operator}\` | ${e.subtask} | ${e.slot} | ${e.handle} | ${e.reason}${e.files ? `; ${filesCheckText(e.files)}` : ''} |`);
     L.push('');
   }
   L.push('## States', '');

@@ -7,7 +7,8 @@
 //    path; empty placeholders for operators without operator state).
 // Where Flink wrote them, `fsp dump` prints exactly the bytes `engine.jar dump` prints. Then the folder is
 // moved (absolute paths no longer resolve): both still list every operator, state and handle they can,
-// report each unreadable handle as an error line naming its missing file and exit 1; `fsp inspect` too.
+// report each unreadable handle as an error line naming its missing file and exit 1; `fsp inspect` too,
+// and `fsp verify` names each SST file of the incremental checkpoint that no longer resolves.
 //
 //   npx mocha test/engine/checkpoint.test.ts
 //   FSP_ENGINE_JAR_DIR=<folder with flink-<version>/engine.jar> npx mocha test/engine/checkpoint.test.ts
@@ -48,6 +49,13 @@ function checkpointIn(caseDir: string): string {
   const chk = fs.readdirSync(caseDir).filter((d) => /^chk-\d+$/.test(d));
   assert.equal(chk.length, 1, `retained checkpoints in ${caseDir}: ${chk.join(', ')}`);
   return path.join(caseDir, chk[0]);
+}
+
+/** `fsp verify --json`, the parts checked here. */
+interface VerifyJson {
+  entries: number;
+  errors: { slot: string; message: string }[];
+  notVerified: { files?: { checked: number; bad: number; remote: number } }[];
 }
 
 /** Absolute `file:` paths named in a `_metadata` (handle names and file handles). */
@@ -135,6 +143,22 @@ for (const version of VERSIONS) {
       assert.ok(owned.some((p) => fs.existsSync(p) && fs.statSync(p).isFile()), 'file merging: segments of merged files in taskowned/');
     });
 
+    it('fsp verify: every checkpoint decodes where Flink wrote it, and the incremental one\'s SST files in shared/ are present with their sizes', async () => {
+      for (const [name, chk] of Object.entries(live)) {
+        const r = await fsp(['verify', chk, '--json']);
+        const report = JSON.parse(r.out) as VerifyJson;
+        assert.deepEqual(report.errors, [], name);
+        assert.ok(report.entries > 0, `${name}: entries decoded`);
+        if (name === 'files/checkpoint-rocksdb-incremental') {
+          assert.equal(r.code, 3, `${name}: native handles are not decoded (exit 3)`);
+          const shared = absolutePaths(path.join(chk, '_metadata')).filter((p) => p.includes('/shared/'));
+          const checked = report.notVerified.reduce((n, h) => n + (h.files?.checked ?? 0), 0);
+          assert.ok(checked >= shared.length && shared.length > 0, `${name}: ${checked} files checked, ${shared.length} in shared/`);
+          assert.ok(report.notVerified.every((h) => h.files && h.files.bad === 0), name);
+        } else assert.equal(r.code, 0, `${name}: ${r.err}`);
+      }
+    });
+
     describe('moved elsewhere (the absolute paths no longer resolve)', () => {
       const moved: Record<string, string> = {};
 
@@ -207,6 +231,17 @@ for (const version of VERSIONS) {
         const source = j.operators.find((o) => o.id === '027f3cb25b791fec4f4b0dd94fd38849')!;
         assert.ok('error' in (source.states as object), 'the source operator reports its unreadable state');
         assert.ok(source.handles.some((h) => h.slot === 'managedOperator' && h.location?.includes('/taskowned/')), 'its handle and where it pointed');
+
+        // fsp verify names every SST file in shared/ that no longer resolves (a restore would fail on them)
+        const incName = 'files/checkpoint-rocksdb-incremental';
+        const v = await fsp(['verify', moved[incName], '--json']);
+        assert.equal(v.code, 1, v.err);
+        const report = JSON.parse(v.out) as VerifyJson;
+        const shared = absolutePaths(path.join(moved[incName], '_metadata')).filter((p) => p.includes('/shared/'));
+        const missing = report.errors.map((e) => /^(\S+) at offset 0: expected a readable state file, found ENOENT$/.exec(e.message)?.[1]);
+        assert.deepEqual([...new Set(missing)].sort(), [...shared].sort(), 'one error per missing shared file, nothing else');
+        assert.ok(report.errors.every((e) => e.slot === 'managedKeyed'));
+        assert.equal(report.notVerified.reduce((n, h) => n + (h.files?.bad ?? 0), 0), report.errors.length);
 
         // the incremental checkpoint, moved: its native handles are listed (nothing to read)
         const inc = await fsp(['inspect', moved['files/checkpoint-rocksdb-incremental']]);

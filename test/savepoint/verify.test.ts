@@ -62,6 +62,12 @@ function reportErrors(r: VerifyReport): string[] {
 
 const sorted = (a: string[]) => [...a].sort();
 
+function caseNamedIn(name: string) {
+  const c = corpusCases().find((x) => x.name === name);
+  assert.ok(c, `corpus case ${name}`);
+  return c;
+}
+
 describe('verify: every entry decoded, nothing written', function () {
   this.timeout(300_000);
 
@@ -152,8 +158,7 @@ describe('verify: every entry decoded, nothing written', function () {
   });
 
   it('the Markdown report (the extension\'s): verdict, every state with its counts, bad handles with their whole message', async () => {
-    const c = corpusCases().find((x) => x.name === 'flink-1.20.3/keys-hashmap');
-    assert.ok(c, 'corpus case flink-1.20.3/keys-hashmap');
+    const c = caseNamedIn('flink-1.20.3/keys-hashmap');
     const sp = await openSavepoint(c.savepoint);
     const r = await verify(sp);
     const md = formatVerifyMarkdown(sp, r);
@@ -165,6 +170,11 @@ describe('verify: every entry decoded, nothing written', function () {
     assert.ok(bad.includes('**Failed**: 1 bad handle;'), bad.slice(0, 500));
     assert.ok(bad.includes(longMessage), 'the whole message, not shortened');
     assert.ok(!md.includes('## Bad handles') && bad.includes('## Bad handles'));
+    const native = caseNamedIn('flink-1.20.3/keyed-rocksdb-native');
+    const nsp = await openSavepoint(native.savepoint);
+    const nmd = formatVerifyMarkdown(nsp, await verify(nsp));
+    assert.ok(nmd.includes('**No errors found**, but 2 handles were not decoded'), nmd.slice(0, 500));
+    assert.match(nmd, /\| incremental \| native RocksDB state is not readable yet; its 16 files are present with their sizes \|/);
   });
 
   describe('fsp verify', () => {
@@ -174,11 +184,7 @@ describe('verify: every entry decoded, nothing written', function () {
       const code = await main(['verify', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
       return { code, stdout, stderr };
     };
-    const caseNamed = (name: string) => {
-      const c = corpusCases().find((x) => x.name === name);
-      assert.ok(c, `corpus case ${name}`);
-      return c;
-    };
+    const caseNamed = caseNamedIn;
 
     it('prints each state with its entries, bytes and fullest key group; exit 0', async () => {
       const c = caseNamed('flink-1.20.3/keys-hashmap');
@@ -209,6 +215,44 @@ describe('verify: every entry decoded, nothing written', function () {
       const r = await run([caseNamed('flink-1.20.3/keyed-rocksdb-native').savepoint]);
       assert.equal(r.code, 3, r.stdout + r.stderr);
       assert.match(r.stdout, /not decodable by this reader \(not verified\):\n {2}operator [0-9a-f]{32} subtask \d+ managedKeyed: incremental handle: native RocksDB state is not readable yet/);
+    });
+
+    it('native RocksDB files: each one missing or cut short is named (the size _metadata records), exit 1', async () => {
+      for (const name of ['flink-1.20.3/keyed-rocksdb-native', 'flink-2.3.0/keyed-rocksdb-native']) {
+        const c = caseNamed(name);
+        const whole = await verify(await openSavepoint(c.savepoint));
+        const checked = whole.notVerified.reduce((n, h) => n + (h.files?.checked ?? 0), 0);
+        assert.ok(checked > 10 && whole.errors.length === 0, `${name}: ${checked} files present with their sizes`);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-verify-native-'));
+        try {
+          const sp = path.join(dir, 'savepoint');
+          fs.cpSync(c.savepoint, sp, { recursive: true });
+          // the native handles' files are the ones _metadata names that the canonical handles do not read
+          const files = fs.readdirSync(sp).filter((f) => f !== '_metadata').map((f) => path.join(sp, f));
+          files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+          const before = await verify(await openSavepoint(sp));
+          assert.deepEqual(before.errors, []);
+          const victims: string[] = [];
+          for (const f of files) {
+            fs.renameSync(f, f + '.away');
+            const r = await verify(await openSavepoint(sp));
+            fs.renameSync(f + '.away', f);
+            if (r.errors.length === 1 && r.errors[0].message === `${f} at offset 0: expected a readable state file, found ENOENT`) victims.push(f);
+            if (victims.length === 2) break;
+          }
+          assert.equal(victims.length, 2, `${name}: two files of native handles found`);
+          fs.rmSync(victims[0]);
+          const size = fs.statSync(victims[1]).size;
+          fs.truncateSync(victims[1], size - 1);
+          const out = await run([sp]);
+          assert.equal(out.code, 1, out.stderr);
+          assert.ok(out.stdout.includes(`${victims[0]} at offset 0: expected a readable state file, found ENOENT`), out.stdout);
+          assert.ok(out.stdout.includes(`${victims[1]} at offset ${size - 1}: expected a file of ${size} bytes (its size in _metadata), found ${size - 1} bytes`), out.stdout);
+          assert.match(out.stdout, /native RocksDB state is not readable yet; [12] of its \d+ files missing or damaged/);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
     });
 
     it('a damaged key group and a missing file: each handle named with file, offset and expectation, exit 1; the same on worker threads', async () => {
