@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SavepointFormatError } from '../../engine/savepoint/errors';
-import { dumpLines, entries, openSavepoint, verify, VerifyReport } from '../../engine/savepoint/index';
+import { dumpLines, entries, openSavepoint, verify, VerifyCancelled, VerifyReport } from '../../engine/savepoint/index';
 import { main } from '../../engine/cli/fsp';
 import { formatVerifyMarkdown } from '../../engine/savepoint/report';
 import { cleanupTemp } from './build';
@@ -175,6 +175,16 @@ describe('verify: every entry decoded, nothing written', function () {
     const nmd = formatVerifyMarkdown(nsp, await verify(nsp));
     assert.ok(nmd.includes('**No errors found**, but 2 handles were not decoded'), nmd.slice(0, 500));
     assert.match(nmd, /\| incremental \| native RocksDB state is not readable yet; its 16 files are present with their sizes \|/);
+  });
+
+  it('stops between key groups when cancelled (VerifyCancelled), on this thread', async () => {
+    const sp = await openSavepoint(caseNamedIn('flink-1.20.3/keys-hashmap').savepoint);
+    let polls = 0;
+    await assert.rejects(
+      verify(sp, { isCancelled: () => ++polls > 3 }),
+      (e: Error) => e instanceof VerifyCancelled && e.message === 'the verification was cancelled',
+    );
+    assert.equal(polls, 4, 'polled once per key group until it was cancelled');
   });
 
   describe('fsp verify', () => {
