@@ -22,7 +22,8 @@ import { codecOf, DecodedEntry, KeyedHeader, KeyedStateDecoder, parseSection, pa
 import { encodeWith, Value } from './values';
 import { OperatorHeader, readBroadcastMap, readOperatorHeader, renderListElement, sliceRange } from './operator';
 import { stateLineFields, StateTypes } from './statemeta';
-import { typeString } from './serializers';
+import { SerializerSnapshot, typeString } from './serializers';
+import { rowKey } from './rowdata';
 import { javaHashCode, keyGroupForHash, keyGroupPrefixBytes, KeyType, operatorIdFromUid } from './murmur';
 import { formatDouble, formatFloat } from './json';
 
@@ -969,10 +970,29 @@ const KEY_TYPES: Record<string, KeyType> = {
   Float: 'Float',
 };
 
-/** The JSON rendering of a user-given key of a simple type, and its Java hash code. */
-export function parseKey(key: string | number | bigint | boolean, keyType: string): { json: string; hash: number } {
+/**
+ * The JSON rendering of a user-given key and its Java hash code: a String or boxed-primitive key, or
+ * (with the key serializer's snapshot) a Table API / SQL row key given as the JSON array of its
+ * fields, e.g. `[4,"eu"]`.
+ */
+export function parseKey(key: string | number | bigint | boolean, keyType: string, keySnapshot?: SerializerSnapshot): { json: string; hash: number } {
+  if (keySnapshot?.kind === 'rowData' && keySnapshot.rowData) {
+    let input: unknown = key;
+    if (typeof key === 'string') {
+      try {
+        input = JSON.parse(key);
+      } catch {
+        throw new KeyError(`a ${keyType} key is the JSON array of its fields, not ${key}`);
+      }
+    }
+    try {
+      return rowKey(input, keySnapshot.rowData.types);
+    } catch (e) {
+      throw new KeyError(e instanceof Error ? e.message : String(e));
+    }
+  }
   const kt = KEY_TYPES[keyType];
-  if (!kt) throw new KeyError(`lookup by key needs a String or boxed primitive key, not ${keyType}`);
+  if (!kt) throw new KeyError(`lookup by key needs a String, boxed primitive or Table API row key, not ${keyType}`);
   const s = String(key);
   switch (kt) {
     case 'String':
@@ -1022,7 +1042,7 @@ async function lookupIn(oo: OpenOperator, state: string | undefined, key: string
     return [];
   }
   const keyType = typeString(part.header.keySerializer);
-  const { json, hash } = parseKey(key, keyType);
+  const { json, hash } = parseKey(key, keyType, part.header.keySerializer);
   const kg = keyGroupForHash(hash, oo.op.maxParallelism);
   const out: Entry[] = [];
   for (const p of oo.keyed) {

@@ -672,3 +672,126 @@ export function binaryRowImpl(arity: number): RowImpl {
     },
   };
 }
+
+// ------------------------------------------------------------------------------------------------
+// Keys: a SQL operator's state is keyed by a BinaryRowData (the key selector's projection), whose
+// hashCode — the one that picks the key group — is a Murmur3 hash of the row's bytes.
+// ------------------------------------------------------------------------------------------------
+
+/** Key field types a row key can be given for (what GROUP BY / PARTITION BY keys usually are). */
+const KEY_FIELD_ROOTS = new Set(['BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'CHAR', 'VARCHAR', 'DATE', 'DECIMAL']);
+
+/**
+ * A row key given as JSON: the array of its fields (`[4, "eu"]`) or the dump's rendering
+ * (`{"$row":"+I","fields":[4,"eu"]}`), as a row value of `types` (kind +I). Throws an Error naming
+ * the field that does not fit.
+ */
+export function rowKeyValue(input: unknown, types: LogicalType[]): Value {
+  let fields = input;
+  if (fields && typeof fields === 'object' && !Array.isArray(fields)) {
+    const o = fields as { $row?: unknown; fields?: unknown };
+    if (o.$row !== undefined && o.$row !== '+I') throw new Error(`a key row is an insert row (+I), not ${JSON.stringify(o.$row)}`);
+    fields = o.fields;
+  }
+  if (!Array.isArray(fields)) throw new Error(`a row key is the JSON array of its ${types.length} fields, e.g. ${exampleKey(types)}`);
+  if (fields.length !== types.length) throw new Error(`the key row has ${types.length} field${types.length === 1 ? '' : 's'} (${types.map(logicalTypeName).join(', ')}), not ${fields.length}`);
+  return { t: 'row', kind: 0, fields: fields.map((f, i) => keyField(f, types[i], i)) };
+}
+
+function exampleKey(types: LogicalType[]): string {
+  return `[${types.map((t) => (t.root === 'CHAR' || t.root === 'VARCHAR' ? '"a"' : t.root === 'BOOLEAN' ? 'true' : t.root === 'DATE' ? '"2024-01-31"' : t.root === 'DECIMAL' ? '"1.50"' : '1')).join(', ')}]`;
+}
+
+function keyField(f: unknown, t: LogicalType, i: number): Value {
+  const what = `key field ${i} (${logicalTypeName(t)})`;
+  if (!t.decoded || !KEY_FIELD_ROOTS.has(t.root)) throw new Error(`${what}: keys with such a field cannot be looked up yet`);
+  if (f === null) {
+    if (!t.nullable) throw new Error(`${what} is NOT NULL`);
+    return { t: 'null' };
+  }
+  const integer = (bits: number): bigint => {
+    if ((typeof f !== 'number' || !Number.isInteger(f)) && (typeof f !== 'string' || !/^-?\d+$/.test(f))) throw new Error(`${what}: not an integer: ${JSON.stringify(f)}`);
+    const v = BigInt(f);
+    if (BigInt.asIntN(bits, v) !== v) throw new Error(`${what}: ${v} does not fit`);
+    return v;
+  };
+  switch (t.root) {
+    case 'BOOLEAN':
+      if (typeof f !== 'boolean') throw new Error(`${what}: not true or false: ${JSON.stringify(f)}`);
+      return { t: 'bool', v: f };
+    case 'TINYINT':
+      return { t: 'int', v: Number(integer(8)) };
+    case 'SMALLINT':
+      return { t: 'int', v: Number(integer(16)) };
+    case 'INTEGER':
+      return { t: 'int', v: Number(integer(32)) };
+    case 'BIGINT':
+      return { t: 'long', v: integer(64) };
+    case 'CHAR':
+    case 'VARCHAR':
+      if (typeof f !== 'string') throw new Error(`${what}: not a string: ${JSON.stringify(f)}`);
+      return { t: 'string', v: f };
+    case 'DATE': {
+      const m = typeof f === 'string' ? /^(-?\d{4,})-(\d{2})-(\d{2})$/.exec(f) : null;
+      if (!m) throw new Error(`${what}: not a date (yyyy-mm-dd): ${JSON.stringify(f)}`);
+      const days = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+      const back = civilFromDays(BigInt(days));
+      if (Number(back.year) !== Number(m[1]) || Number(back.month) !== Number(m[2]) || Number(back.day) !== Number(m[3])) throw new Error(`${what}: no such date: ${f}`);
+      return { t: 'int', v: days };
+    }
+    case 'DECIMAL': {
+      const s = typeof f === 'number' ? String(f) : f;
+      const m = typeof s === 'string' ? /^(-?)(\d+)(?:\.(\d+))?$/.exec(s) : null;
+      if (!m) throw new Error(`${what}: not a decimal: ${JSON.stringify(f)}`);
+      const scale = t.scale!;
+      const frac = m[3] ?? '';
+      if (frac.length > scale && /[^0]/.test(frac.slice(scale))) throw new Error(`${what}: more than ${scale} decimal places: ${s}`);
+      const unscaled = BigInt(`${m[1]}${m[2]}${frac.slice(0, scale).padEnd(scale, '0')}`);
+      if ((unscaled < 0n ? -unscaled : unscaled).toString().length > t.precision!) throw new Error(`${what}: more than ${t.precision} digits: ${s}`);
+      return { t: 'bigdec', unscaled, scale };
+    }
+    default:
+      throw new Error(`${what}: keys with such a field cannot be looked up yet`);
+  }
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (the inverse of civilFromDays). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * BinaryRowData#hashCode: Flink's MurmurHashUtil.hashByWords over the row's bytes (Murmur3 32-bit,
+ * seed 42, one little-endian int per 4 bytes, finalised with the length).
+ */
+export function binaryRowHash(bytes: Uint8Array): number {
+  if (bytes.length % 4 !== 0) throw new Error(`a binary row is whole 4-byte words, not ${bytes.length} bytes`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let h = 42;
+  for (let i = 0; i < bytes.length; i += 4) {
+    let k = Math.imul(dv.getInt32(i, true), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= bytes.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** A row key given as JSON (see rowKeyValue): its rendering as the dump prints keys, and its Java hash code. */
+export function rowKey(input: unknown, types: LogicalType[]): { json: string; hash: number } {
+  const v = rowKeyValue(input, types);
+  return { json: rowJson(v, types), hash: binaryRowHash(encodeRow(v, types, 0)) };
+}

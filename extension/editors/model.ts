@@ -6,7 +6,7 @@
  * (list / union / broadcast) are small and come from the public reader's `entries()`; they are
  * read-only here.
  */
-import { entries as readerEntries, findOperator, keyGroupForHash, lookup as readerLookup, openSavepoint, Savepoint, listStates } from '../../engine/savepoint/index';
+import { entries as readerEntries, findOperator, keyGroupForHash, lookup as readerLookup, openSavepoint, parseKey, Savepoint, listStates } from '../../engine/savepoint/index';
 import { compareBytes } from '../../engine/savepoint/io';
 import { RawEntry } from '../../engine/savepoint/keyed';
 import { typeString } from '../../engine/savepoint/serializers';
@@ -339,6 +339,15 @@ class KeyedModel extends StateModel {
     } catch {
       // a bare word for a String key
       json = keyText;
+    }
+    if (t.key.kind === 'rowData') {
+      // a Table API / SQL row key: the JSON array of its fields; hashed like Flink's BinaryRowData
+      try {
+        const k = parseKey(keyText, typeString(t.key), t.key);
+        return { json, canonical: k.json, kg: keyGroupForHash(k.hash, this.access.maxParallelism) };
+      } catch (e) {
+        throw new ValueEditError(e instanceof Error ? e.message : String(e));
+      }
     }
     const enc = encoderFor(t.key);
     if (!enc.hash) throw new ValueEditError(`keys of type ${typeString(t.key)} cannot be looked up: their hashCode() (which picks the key group) is unknown`);
