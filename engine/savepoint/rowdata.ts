@@ -795,3 +795,81 @@ export function rowKey(input: unknown, types: LogicalType[]): { json: string; ha
   const v = rowKeyValue(input, types);
   return { json: rowJson(v, types), hash: binaryRowHash(encodeRow(v, types, 0)) };
 }
+
+// ------------------------------------------------------------------------------------------------
+// The table runtime's data serializers on their own (a COUNT(DISTINCT …) MapView's user keys, …),
+// rendered like the fields of the same type inside a row.
+// ------------------------------------------------------------------------------------------------
+
+/** StringDataSerializer: i32 length, then the UTF-8 bytes. */
+export function stringDataImpl(): RowImpl {
+  return {
+    fixedLength: -1,
+    minBytes: 4,
+    decode: (r) => {
+      const at = r.offset;
+      const n = r.i32('the length of a StringData');
+      if (n < 0 || n > r.remaining) r.fail(`a StringData length between 0 and ${r.remaining}`, String(n), at);
+      return { t: 'string', v: utf8.decode(r.bytes(n, 'the bytes of a StringData')) };
+    },
+    encode: (v, out) => {
+      const b = new TextEncoder().encode((v as { v: string }).v);
+      out.i32(b.length).bytes(b);
+    },
+    toJson: (v) => jsonString((v as { v: string }).v),
+  };
+}
+
+/** DecimalDataSerializer: the unscaled i64 (precision ≤ 18), else i32 length and BigInteger bytes. */
+export function decimalDataImpl(precision: number, scale: number): RowImpl {
+  const compact = precision <= 18;
+  return {
+    fixedLength: compact ? 8 : -1,
+    minBytes: compact ? 8 : 5,
+    decode: (r) => {
+      if (compact) return { t: 'bigdec', unscaled: r.i64('the unscaled value of a DecimalData'), scale };
+      const at = r.offset;
+      const n = r.i32('the length of a DecimalData');
+      // BigInteger(byte[]) rejects zero bytes; DecimalData.fromUnscaledBytes reads too many digits as null
+      if (n < 1 || n > r.remaining) r.fail(`a DecimalData length between 1 and ${r.remaining}`, String(n), at);
+      const unscaled = signedBigEndian(r.bytes(n, 'the unscaled bytes of a DecimalData'));
+      if ((unscaled < 0n ? -unscaled : unscaled).toString().length > precision) return { t: 'null' };
+      return { t: 'bigdec', unscaled, scale };
+    },
+    encode: (v, out) => {
+      const d = v as { unscaled: bigint };
+      if (compact) out.i64(d.unscaled);
+      else {
+        const b = bigEndianBytes(d.unscaled);
+        out.i32(b.length).bytes(b);
+      }
+    },
+    toJson: (v) => (v.t === 'null' ? 'null' : jsonString(decimalPlainString((v as { unscaled: bigint }).unscaled, scale))),
+  };
+}
+
+/** TimestampDataSerializer: epoch milliseconds (i64), then (precision > 3) the nanoseconds of the millisecond (i32). */
+export function timestampDataImpl(precision: number): RowImpl {
+  const compact = precision <= 3;
+  return {
+    fixedLength: compact ? 8 : 12,
+    minBytes: compact ? 8 : 12,
+    decode: (r) => {
+      const millis = r.i64('the milliseconds of a TimestampData');
+      if (compact) return { t: 'timestamp', millis, nanos: 0 };
+      const at = r.offset;
+      const nanos = r.i32('the nanoseconds of a TimestampData');
+      if (nanos < 0 || nanos > 999_999) r.fail('the nanoseconds of a millisecond (0 to 999999) of a TimestampData', String(nanos), at);
+      return { t: 'timestamp', millis, nanos };
+    },
+    encode: (v, out) => {
+      const x = v as { millis: bigint; nanos: number };
+      out.i64(x.millis);
+      if (!compact) out.i32(x.nanos);
+    },
+    toJson: (v) => {
+      const x = v as { millis: bigint; nanos: number };
+      return `"${timestampText(x.millis, x.nanos, false)}"`;
+    },
+  };
+}

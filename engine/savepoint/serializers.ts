@@ -25,6 +25,8 @@ export type SnapshotKind =
   | 'caseClass' | 'option' | 'either' | 'traversable' | 'scalaEnum'
   /** Table API / SQL rows (flink-table-runtime): RowDataSerializer, BinaryRowDataSerializer (rowdata.ts). */
   | 'rowData' | 'binaryRow'
+  /** The table runtime's data serializers on their own (e.g. the user keys of a COUNT(DISTINCT …) MapView). */
+  | 'stringData' | 'decimalData' | 'timestampData'
   | 'unknown';
 
 export interface PojoFieldSnapshot {
@@ -73,6 +75,8 @@ export interface SerializerSnapshot {
   scalaEnum?: { className: string; constants: { name: string; id: number }[] };
   /** RowDataSerializerSnapshot: the field LogicalTypes (values are decoded by these, not by `nested`). */
   rowData?: { types: LogicalType[] };
+  /** decimalData: precision and scale; timestampData: precision. */
+  tableData?: { precision: number; scale?: number };
   /** BinaryRowDataSerializerSnapshot: the arity (the only thing it stores). */
   binaryRow?: { arity: number };
   /** Set when the snapshot was wrapped by a 2.x TtlAwareSerializerSnapshot (which we unwrap). */
@@ -260,15 +264,26 @@ function rowDataEntry(): Entry {
   };
 }
 
-/** Snapshots whose payload is i32 fields (precision, scale, arity, …); `binaryRow` keeps its arity. */
+/**
+ * Snapshots whose payload is i32 fields (precision, scale, arity, …): `binaryRow` keeps its arity,
+ * `decimalData` its precision and scale, `timestampData` its precision.
+ */
 function intsPayload(names: string[], kind: SnapshotKind = 'unknown'): Entry {
   return {
     read(r, s) {
       s.kind = kind;
+      const at = r.offset;
       const values = names.map((n) => r.i32(`the ${n} of ${s.className}`));
       if (kind === 'binaryRow') {
         if (values[0] < 0 || values[0] > 1 << 16) r.fail('a binary row arity between 0 and 65536', String(values[0]), r.offset - 4);
         s.binaryRow = { arity: values[0] };
+      } else if (kind === 'decimalData') {
+        const [precision, scale] = values;
+        if (precision < 1 || precision > 38 || scale < 0 || scale > precision) r.fail('a DECIMAL precision of 1 to 38 and a scale of 0 to the precision', `${precision}, ${scale}`, at);
+        s.tableData = { precision, scale };
+      } else if (kind === 'timestampData') {
+        if (values[0] < 0 || values[0] > 9) r.fail('a TIMESTAMP precision of 0 to 9', String(values[0]), at);
+        s.tableData = { precision: values[0] };
       }
     },
   };
@@ -597,9 +612,9 @@ add('org.apache.flink.streaming.api.datastream.CoGroupedStreams$UnionSerializerS
 const TABLE = 'org.apache.flink.table.runtime.typeutils.';
 add(`${TABLE}RowDataSerializer$RowDataSerializerSnapshot`, rowDataEntry());
 add(`${TABLE}BinaryRowDataSerializer$BinaryRowDataSerializerSnapshot`, intsPayload(['arity'], 'binaryRow'));
-add(`${TABLE}StringDataSerializer$StringDataSerializerSnapshot`, simple('unknown'));
-add(`${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot`, intsPayload(['precision', 'scale']));
-add(`${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot`, intsPayload(['precision']));
+add(`${TABLE}StringDataSerializer$StringDataSerializerSnapshot`, simple('stringData'));
+add(`${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot`, intsPayload(['precision', 'scale'], 'decimalData'));
+add(`${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot`, intsPayload(['precision'], 'timestampData'));
 add(`${TABLE}ArrayDataSerializer$ArrayDataSerializerSnapshot`, javaStreamsPayload(2)); // element type, element serializer
 add(`${TABLE}MapDataSerializer$MapDataSerializerSnapshot`, javaStreamsPayload(4)); // key/value types and serializers
 add(`${TABLE}SortedMapSerializerSnapshot`, javaStreamsPayload(1, true)); // the comparator, then the nested block
@@ -686,6 +701,12 @@ export function typeString(s: SerializerSnapshot, depth = 0): string {
       return `RowData<${s.rowData!.types.map(logicalTypeName).join(', ')}>`;
     case 'binaryRow':
       return `BinaryRow<${s.binaryRow!.arity}>`;
+    case 'stringData':
+      return 'StringData';
+    case 'decimalData':
+      return `DecimalData(${s.tableData!.precision}, ${s.tableData!.scale})`;
+    case 'timestampData':
+      return `TimestampData(${s.tableData!.precision})`;
     default:
       return `Unknown<${s.className}>`;
   }
@@ -741,7 +762,7 @@ export function isOpaque(s: SerializerSnapshot | undefined, depth = 0): boolean 
 export const SCALA_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['caseClass', 'option', 'either', 'traversable', 'scalaEnum']);
 
 /** Table API / SQL rows (flink-table-runtime): read and decoded, never written. */
-export const TABLE_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['rowData', 'binaryRow']);
+export const TABLE_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['rowData', 'binaryRow', 'stringData', 'decimalData', 'timestampData']);
 
 /** The outermost part of a type (the type itself or a nested one) whose kind is one of `kinds`, or undefined. */
 export function partOfKinds(s: SerializerSnapshot | undefined, kinds: ReadonlySet<SnapshotKind>, depth = 0): SerializerSnapshot | undefined {

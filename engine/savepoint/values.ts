@@ -14,7 +14,7 @@ import {
   jsonString,
 } from './json';
 import { avroTypeName, isDecodableInTail, isOpaque, SerializerSnapshot, typeString } from './serializers';
-import { binaryRowImpl, rowDataImpl } from './rowdata';
+import { binaryRowImpl, decimalDataImpl, rowDataImpl, stringDataImpl, timestampDataImpl } from './rowdata';
 import { ByteWriter } from './writer-io';
 
 // ------------------------------------------------------------------------------------------------
@@ -622,6 +622,12 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
       return rowDataImpl(s.rowData!.types);
     case 'binaryRow':
       return binaryRowImpl(s.binaryRow!.arity);
+    case 'stringData':
+      return stringDataImpl();
+    case 'decimalData':
+      return decimalDataImpl(s.tableData!.precision, s.tableData!.scale!);
+    case 'timestampData':
+      return timestampDataImpl(s.tableData!.precision);
     case 'ttl': {
       const ts = child(s.nested[0]);
       const user = child(s.nested[1]);

@@ -462,23 +462,44 @@ describe('Table API / SQL rows (RowData)', () => {
       assert.match(decodeError(s, value(row.subarray(0, 20))).message, /BinaryRowData length/);
     });
 
-    it('other table runtime snapshots are read (Unknown<…>) so the rest stays readable', () => {
+    it('the table runtime\'s data serializers on their own: StringData, DecimalData and TimestampData decoded like row fields; arrays, maps and windows read as Unknown', () => {
       const w = new ByteWriter();
       w.utf(`${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot`).i32(3).i32(10).i32(2);
+      w.utf(`${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot`).i32(3).i32(38).i32(14);
+      w.utf(`${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot`).i32(1).i32(3);
       w.utf(`${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot`).i32(1).i32(9);
       w.utf(`${TABLE}StringDataSerializer$StringDataSerializerSnapshot`).i32(3);
       w.utf(`${TABLE}ArrayDataSerializer$ArrayDataSerializerSnapshot`).i32(3).bytes(INT()).bytes(INT());
       w.utf('org.apache.flink.table.runtime.operators.window.TimeWindow$Serializer$TimeWindowSerializerSnapshot').i32(3);
       const r = new ByteReader(w.toBytes(), 'several.bin');
-      const got = [1, 2, 3, 4, 5].map(() => typeString(readVersionedSnapshot(r)));
+      const [dec, bigDec, ts, ts9, str, arr, win] = [1, 2, 3, 4, 5, 6, 7].map(() => readVersionedSnapshot(r));
       r.expectEnd('the snapshots');
-      assert.deepEqual(got, [
-        `Unknown<${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot>`,
-        `Unknown<${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot>`,
-        `Unknown<${TABLE}StringDataSerializer$StringDataSerializerSnapshot>`,
+      assert.deepEqual([dec, bigDec, ts, ts9, str, arr, win].map((x) => typeString(x)), [
+        'DecimalData(10, 2)',
+        'DecimalData(38, 14)',
+        'TimestampData(3)',
+        'TimestampData(9)',
+        'StringData',
         `Unknown<${TABLE}ArrayDataSerializer$ArrayDataSerializerSnapshot>`,
         'Unknown<org.apache.flink.table.runtime.operators.window.TimeWindow$Serializer$TimeWindowSerializerSnapshot>',
       ]);
+      // StringData: i32 length, UTF-8
+      const s = utf8('customer-9-é✓😀');
+      assert.equal(decodeJson(str, new ByteWriter().i32(s.length).bytes(s).toBytes()), '"customer-9-é✓😀"');
+      assert.match(decodeError(str, new ByteWriter().i32(-1).toBytes()).message, /at offset 0: expected a StringData length between 0 and 0, found -1/);
+      assert.match(decodeError(str, new ByteWriter().i32(9).bytes(utf8('short')).toBytes()).message, /StringData length between 0 and 5, found 9/);
+      // DecimalData: compact as the unscaled long, else BigInteger bytes; too many digits read as null
+      assert.equal(decodeJson(dec, new ByteWriter().i64(-13750n).toBytes()), '"-137.50"');
+      assert.equal(decodeJson(bigDec, new ByteWriter().i32(2).bytes(new Uint8Array([0x30, 0x39])).toBytes()), '"0.00000000012345"');
+      const tooLong = new ByteWriter().i32(17).bytes(new Uint8Array(17).fill(0x7f)).toBytes();
+      assert.equal(decodeJson(bigDec, tooLong), 'null');
+      assert.match(decodeError(bigDec, new ByteWriter().i32(0).toBytes()).message, /a DecimalData length between 1 and 0, found 0/);
+      // TimestampData: millis, then (precision > 3) the nanoseconds of the millisecond
+      assert.equal(decodeJson(ts, new ByteWriter().i64(1709251152123n).toBytes()), '"2024-02-29T23:59:12.123000000"');
+      assert.equal(decodeJson(ts9, new ByteWriter().i64(-877n).i32(456789).toBytes()), '"1969-12-31T23:59:59.123456789"');
+      assert.match(decodeError(ts9, new ByteWriter().i64(0n).i32(1_000_000).toBytes()).message, /at offset 8: expected the nanoseconds of a millisecond \(0 to 999999\) of a TimestampData, found 1000000/);
+      // read-only like rows
+      for (const x of [dec, ts, str]) assert.throws(() => encoderFor(x), (e: Error) => e instanceof EncodeError && /Table API \/ SQL rows and values .* are read-only/.test(e.message));
     });
   });
 

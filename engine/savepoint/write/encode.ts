@@ -613,8 +613,11 @@ function build(s: SerializerSnapshot, depth: number): Encoder {
       );
     case 'rowData':
     case 'binaryRow':
+    case 'stringData':
+    case 'decimalData':
+    case 'timestampData':
       throw new EncodeError(
-        `values of ${typeString(s)} cannot be written: Table API / SQL rows (RowData, the state of SQL operators) are read-only`,
+        `values of ${typeString(s)} cannot be written: Table API / SQL rows and values (RowData and the table runtime's data serializers, the state of SQL operators) are read-only`,
       );
     default:
       throw new EncodeError(`values of ${s.kind === 'unknown' ? s.className : s.kind} cannot be written (Kryo, Java-serialized and unknown serializers are not supported)`);
