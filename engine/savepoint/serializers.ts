@@ -27,6 +27,8 @@ export type SnapshotKind =
   | 'rowData' | 'binaryRow'
   /** The table runtime's data serializers on their own (e.g. the user keys of a COUNT(DISTINCT …) MapView). */
   | 'stringData' | 'decimalData' | 'timestampData'
+  /** The table runtime's ExternalSerializer: writes exactly its internal serializer's bytes (transparent). */
+  | 'external'
   | 'unknown';
 
 export interface PojoFieldSnapshot {
@@ -613,6 +615,15 @@ const TABLE = 'org.apache.flink.table.runtime.typeutils.';
 add(`${TABLE}RowDataSerializer$RowDataSerializerSnapshot`, rowDataEntry());
 add(`${TABLE}BinaryRowDataSerializer$BinaryRowDataSerializerSnapshot`, intsPayload(['arity'], 'binaryRow'));
 add(`${TABLE}StringDataSerializer$StringDataSerializerSnapshot`, simple('stringData'));
+// the outer snapshot: a Java-serialized DataType and isInternalInput; the one nested snapshot is the
+// internal serializer, whose bytes ExternalSerializer writes unchanged
+add(
+  `${TABLE}ExternalSerializer$ExternalSerializerSnapshot`,
+  composite('external', (r, s) => {
+    skipJavaStreams(r, 1);
+    r.bool(`isInternalInput of ${s.className}`);
+  }),
+);
 add(`${TABLE}DecimalDataSerializer$DecimalSerializerSnapshot`, intsPayload(['precision', 'scale'], 'decimalData'));
 add(`${TABLE}TimestampDataSerializer$TimestampDataSerializerSnapshot`, intsPayload(['precision'], 'timestampData'));
 add(`${TABLE}ArrayDataSerializer$ArrayDataSerializerSnapshot`, javaStreamsPayload(2)); // element type, element serializer
@@ -701,6 +712,8 @@ export function typeString(s: SerializerSnapshot, depth = 0): string {
       return `RowData<${s.rowData!.types.map(logicalTypeName).join(', ')}>`;
     case 'binaryRow':
       return `BinaryRow<${s.binaryRow!.arity}>`;
+    case 'external':
+      return t(s.nested[0]);
     case 'stringData':
       return 'StringData';
     case 'decimalData':
@@ -741,8 +754,9 @@ export function avroTypeName(schema: unknown, enclosingNamespace?: string): stri
  * count, as in the oracle's type tree.
  */
 export function childSnapshots(s: SerializerSnapshot): (SerializerSnapshot | undefined)[] {
-  // table rows are decoded by their logical types: the field serializers do not count
-  if (TABLE_KINDS.has(s.kind)) return [];
+  // table rows are decoded by their logical types: the field serializers do not count (an
+  // ExternalSerializer is its internal serializer)
+  if (TABLE_KINDS.has(s.kind) && s.kind !== 'external') return [];
   if (s.kind === 'pojo') {
     const p = s.pojo!;
     return [...p.fields.map((f) => f.snapshot), ...p.registeredSubclasses.map((x) => x.snapshot)];
@@ -762,7 +776,7 @@ export function isOpaque(s: SerializerSnapshot | undefined, depth = 0): boolean 
 export const SCALA_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['caseClass', 'option', 'either', 'traversable', 'scalaEnum']);
 
 /** Table API / SQL rows (flink-table-runtime): read and decoded, never written. */
-export const TABLE_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['rowData', 'binaryRow', 'stringData', 'decimalData', 'timestampData']);
+export const TABLE_KINDS: ReadonlySet<SnapshotKind> = new Set<SnapshotKind>(['rowData', 'binaryRow', 'stringData', 'decimalData', 'timestampData', 'external']);
 
 /** The outermost part of a type (the type itself or a nested one) whose kind is one of `kinds`, or undefined. */
 export function partOfKinds(s: SerializerSnapshot | undefined, kinds: ReadonlySet<SnapshotKind>, depth = 0): SerializerSnapshot | undefined {
@@ -794,6 +808,8 @@ export function isDecodableInTail(s: SerializerSnapshot | undefined, depth = 0):
     case 'kryo':
     case 'java':
       return true;
+    case 'external':
+      return isDecodableInTail(s.nested[0], depth + 1);
     case 'tuple':
     case 'row':
     case 'caseClass':

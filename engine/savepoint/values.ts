@@ -622,6 +622,11 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
       return rowDataImpl(s.rowData!.types);
     case 'binaryRow':
       return binaryRowImpl(s.binaryRow!.arity);
+    case 'external': {
+      // ExternalSerializer writes its internal serializer's bytes
+      const inner = child(s.nested[0]);
+      return { fixedLength: inner.fixedLength, minBytes: inner.minBytes, decode: inner.decode, encode: inner.encode, toJson: inner.toJson, json: inner.json, jsonTo: inner.jsonTo };
+    }
     case 'stringData':
       return stringDataImpl();
     case 'decimalData':

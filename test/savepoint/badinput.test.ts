@@ -206,9 +206,9 @@ describe('fuzz', function () {
     assert.ok(stats.formatErrors > 0 && stats.errorLines > 0, 'the mutations reached both the metadata and the state files');
   });
 
-  it('survives 5,000 seeded mutations of the Scala, SQL (RowData, Java-serialized types) and FileSource cases', async () => {
+  it('survives 5,000 seeded mutations of the Scala, SQL (RowData, the table runtime\'s data serializers, Java-serialized types) and FileSource cases', async () => {
     const seeds: Seed[] = [];
-    for (const name of ['flink-1.20.3/types-scala', 'flink-1.20.3/sql-groupby', 'flink-1.20.3/file-source']) {
+    for (const name of ['flink-1.20.3/types-scala', 'flink-1.20.3/sql-groupby', 'flink-1.20.3/sql-distinct', 'flink-1.20.3/file-source']) {
       const c = corpusCases().find((x) => x.name === name);
       assert.ok(c, `corpus case ${name}`);
       seeds.push(copySeed(c.savepoint));

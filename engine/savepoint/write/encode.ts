@@ -616,6 +616,7 @@ function build(s: SerializerSnapshot, depth: number): Encoder {
     case 'stringData':
     case 'decimalData':
     case 'timestampData':
+    case 'external':
       throw new EncodeError(
         `values of ${typeString(s)} cannot be written: Table API / SQL rows and values (RowData and the table runtime's data serializers, the state of SQL operators) are read-only`,
       );

@@ -22,6 +22,8 @@ final class Cases {
         int parallelism = 1;
         int maxParallelism = 128;
         boolean stateInFiles;
+        /** Inline at Flink's largest data-inline threshold (1 MB) instead of the default 20 KB. */
+        boolean largeInline;
         boolean compression;
         List<String> stateKinds = new ArrayList<>();
         List<String> types = new ArrayList<>();
@@ -45,6 +47,7 @@ final class Cases {
         Spec p(int p) { parallelism = p; return this; }
         Spec maxP(int m) { maxParallelism = m; return this; }
         Spec files() { stateInFiles = true; return this; }
+        Spec largeInline() { largeInline = true; return this; }
         Spec compressed() { compression = true; return this; }
         Spec kinds(String... k) { stateKinds.addAll(Arrays.asList(k)); return this; }
         Spec types(String... t) { types.addAll(Arrays.asList(t)); return this; }
@@ -225,6 +228,24 @@ final class Cases {
                 .kinds("ValueState (GroupAggFunction accumulators)", "ValueState (deduplication: last row per key)", "FLIP-27 source split state")
                 .types("RowData keys and values as in sql-groupby")
                 .uids("ids", "sql-groupby-sink", "sql-dedup-sink"));
+        add(m, new Spec("sql-distinct", "sql-distinct", SqlJobs.distinct(),
+                "Table API / SQL on the DataStream environment (uids by table.exec.uid.generation=ALWAYS): a GROUP BY with "
+                        + "COUNT(DISTINCT ...) over STRING, DECIMAL, TIMESTAMP and DATE columns; each distinct view is a keyed MapState "
+                        + "(with a *_null_state ValueState beside it) whose user keys the table runtime's standalone data serializers "
+                        + "write (inside an ExternalSerializer), parallelism 2, hashmap, inline (1 MB inline threshold: the "
+                        + "ExternalSerializer snapshots hold Java-serialized DataTypes, some 40 KB of state meta data per subtask)")
+                .p(2).largeInline()
+                .kinds("MapState (GroupAggFunction distinct views)", "ValueState (GroupAggFunction accumulators; distinct views' null keys, empty)",
+                        "FLIP-27 source split state")
+                .types("RowData keys (INT)",
+                        "MapState user keys (ExternalSerializer over an internal serializer): StringData (StringDataSerializer; "
+                                + "up to 7 bytes and longer, non-ASCII), DecimalData (DecimalDataSerializer) DECIMAL(10, 2) (compact) and "
+                                + "DECIMAL(38, 14) (not compact), TimestampData (TimestampDataSerializer) TIMESTAMP(3) (compact) and "
+                                + "TIMESTAMP(9) (not compact, before 1970), DATE (IntSerializer)",
+                        "MapState values: Long (ExternalSerializer over LongSerializer: the bitmask of the COUNT(DISTINCT)s sharing the view)",
+                        "RowData accumulators: BIGINT counts and RAW placeholders of the distinct views")
+                // the planner's uids common to both Flink lines (DataStreamToTable: "1_source" in 1.20, "1_external-datastream" in 2.x)
+                .uids("ids", "2_calc", "4_group-aggregate", "5_constraint-validator", "5_external-datastream", "sql-distinct-sink"));
         LineCases.add(m); // cases of this build's Flink line only (src/flink<line>/java)
         return m;
     }

@@ -109,6 +109,7 @@ public final class Corpus {
         m.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
         m.put("execution.checkpointing.savepoint-dir", work.resolve("savepoints").toUri().toString());
         if (s.stateInFiles) m.put("execution.checkpointing.data-inline-threshold", "0b");
+        else if (s.largeInline) m.put("execution.checkpointing.data-inline-threshold", CheckpointCase.INLINE_THRESHOLD);
         if (s.compression) m.put("execution.checkpointing.snapshot-compression", "true");
         m.put("state.backend.rocksdb.localdir", work.resolve("rocksdb").toString());
         m.put("io.tmp.dirs", work.resolve("tmp").toString());

@@ -60,6 +60,21 @@ final class SqlJobs {
             ") WHERE rn = 1");
 
     /**
+     * COUNT(DISTINCT …) per column (GroupAggFunction: each distinct MapView is a keyed MapState
+     * "distinctAcc_<i>" of its own, beside a ValueState "distinctAcc_<i>_null_state" for a NULL key).
+     * Its user key is the column's internal value: an ExternalSerializer whose conversion class is the
+     * internal one (so it writes exactly what its internal serializer writes) over the table runtime's
+     * standalone StringDataSerializer, DecimalDataSerializer, TimestampDataSerializer (DATE: IntSerializer);
+     * its value a Long (ExternalSerializer over LongSerializer). No SQL operator declares those standalone
+     * serializers bare: the data views' ExternalSerializer is where they reach a savepoint.
+     */
+    private static final String DISTINCT = String.join("\n",
+            "SELECT user_id, COUNT(DISTINCT short_name) AS short_names, COUNT(DISTINCT long_name) AS long_names,",
+            "  COUNT(DISTINCT price) AS prices, COUNT(DISTINCT ratio) AS ratios, COUNT(DISTINCT ts) AS tss,",
+            "  COUNT(DISTINCT ts9) AS ts9s, COUNT(DISTINCT d) AS days",
+            "FROM v GROUP BY user_id");
+
+    /**
      * The GROUP BY and the deduplication over the typed columns. {@code plannerUids}: the planner's
      * uids ({@code table.exec.uid.generation=ALWAYS}: {@code "<exec node id>_<transformation>"});
      * otherwise the operator IDs Flink derives from the topology (the default for SQL jobs). The exec
@@ -71,7 +86,24 @@ final class SqlJobs {
         return ctx -> build(ctx, plannerUids);
     }
 
+    /** The COUNT(DISTINCT …) GROUP BY over the typed columns, with the planner's uids. */
+    static Jobs.Job distinct() {
+        return ctx -> {
+            StreamTableEnvironment tEnv = columns(ctx, true);
+            Jobs.discard(tEnv.toChangelogStream(tEnv.sqlQuery(DISTINCT)), "sql-distinct-sink");
+        };
+    }
+
     private static void build(Jobs.Ctx ctx, boolean plannerUids) throws Exception {
+        StreamTableEnvironment tEnv = columns(ctx, plannerUids);
+        DataStream<Row> grouped = tEnv.toChangelogStream(tEnv.sqlQuery(GROUP_BY));
+        Jobs.discard(grouped, "sql-groupby-sink");
+        DataStream<Row> dedup = tEnv.toChangelogStream(tEnv.sqlQuery(DEDUP));
+        Jobs.discard(dedup, "sql-dedup-sink");
+    }
+
+    /** A table environment on the corpus's environment with the view v of typed columns over 60 ids. */
+    private static StreamTableEnvironment columns(Jobs.Ctx ctx, boolean plannerUids) throws Exception {
         if (SqlJobs.class.getClassLoader().getResource("flink-table-planner.jar") == null) {
             throw new IllegalStateException("the Flink table planner is not on the class path: engine.jar's manifest expects it at "
                     + "sql-planner/flink-table-planner-loader.jar next to engine.jar (mvn package copies it there)");
@@ -84,10 +116,7 @@ final class SqlJobs {
         Table idTable = tEnv.fromDataStream(ids, Schema.newBuilder().columnByExpression("pt", "PROCTIME()").build());
         tEnv.createTemporaryView("ids", idTable);
         tEnv.createTemporaryView("v", tEnv.sqlQuery(COLUMNS));
-        DataStream<Row> grouped = tEnv.toChangelogStream(tEnv.sqlQuery(GROUP_BY));
-        Jobs.discard(grouped, "sql-groupby-sink");
-        DataStream<Row> dedup = tEnv.toChangelogStream(tEnv.sqlQuery(DEDUP));
-        Jobs.discard(dedup, "sql-dedup-sink");
+        return tEnv;
     }
 
     /** ExecNodeContext.resetIdCounter() inside the planner's own class loader (as Flink's planner tests do). */

@@ -338,7 +338,9 @@ final class Render {
                 return;
             }
             case SCALA_ENUM: j.value(ScalaCompat.enumName(v)); return;
-            case ROW_DATA: case BINARY_ROW: TableRows.render(j, n, v); return;
+            case ROW_DATA: case BINARY_ROW: case STRING_DATA: case DECIMAL_DATA: case TIMESTAMP_DATA:
+                TableRows.render(j, n, v);
+                return;
             default:
                 throw new IllegalStateException("cannot render " + n.type);
         }

@@ -3,12 +3,17 @@ package dev.flinksavepoints.engine.dump;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.data.binary.BinaryRowData;
 import org.apache.flink.table.data.binary.BinarySection;
 import org.apache.flink.table.data.binary.BinarySegmentUtils;
 import org.apache.flink.table.runtime.typeutils.BinaryRowDataSerializer;
+import org.apache.flink.table.runtime.typeutils.DecimalDataSerializer;
+import org.apache.flink.table.runtime.typeutils.ExternalSerializer;
 import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
+import org.apache.flink.table.runtime.typeutils.StringDataSerializer;
+import org.apache.flink.table.runtime.typeutils.TimestampDataSerializer;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BinaryType;
 import org.apache.flink.table.types.logical.BooleanType;
@@ -42,12 +47,16 @@ import java.util.Map;
 /**
  * Table API / SQL rows (docs/dump-format.md §3.4): RowDataSerializer values rendered field by field
  * per the snapshot's LogicalTypes through Flink's own RowData accessors; BinaryRowDataSerializer
- * values (no field types) as their kind, arity and bytes.
+ * values (no field types) as their kind, arity and bytes. The standalone data serializers write
+ * StringData, DecimalData and TimestampData values, rendered like row fields of those types. An
+ * ExternalSerializer (the keys and values of the MapStates and ListStates behind data views, such as
+ * the distinct views of COUNT(DISTINCT …)) writes exactly what its internal serializer writes, so it is
+ * transparent: its node is its internal serializer's.
  */
 final class TableRows {
     private TableRows() {}
 
-    /** The type node of a table runtime row serializer, or null for any other serializer. */
+    /** The type node of a table runtime row or data serializer, or null for any other serializer. */
     static TypeNode node(TypeSerializer<?> s) {
         if (s instanceof RowDataSerializer) {
             LogicalType[] types = (LogicalType[]) Refl.get(s, "types");
@@ -60,6 +69,19 @@ final class TableRows {
         }
         if (s instanceof BinaryRowDataSerializer) {
             return TypeNode.leaf(TypeNode.Kind.BINARY_ROW, "BinaryRow<" + ((BinaryRowDataSerializer) s).getArity() + ">", s);
+        }
+        if (s instanceof ExternalSerializer) {
+            // a data view's (MapView, ListView) keys and values: it writes exactly what its internal
+            // serializer writes (the internal value converted from the data type's conversion class)
+            return TypeNode.of((TypeSerializer<?>) Refl.get(s, "internalSerializer"));
+        }
+        if (s instanceof StringDataSerializer) return TypeNode.leaf(TypeNode.Kind.STRING_DATA, "StringData", s);
+        if (s instanceof DecimalDataSerializer) {
+            return TypeNode.leaf(TypeNode.Kind.DECIMAL_DATA,
+                    "DecimalData(" + Refl.get(s, "precision") + ", " + Refl.get(s, "scale") + ")", s);
+        }
+        if (s instanceof TimestampDataSerializer) {
+            return TypeNode.leaf(TypeNode.Kind.TIMESTAMP_DATA, "TimestampData(" + Refl.get(s, "precision") + ")", s);
         }
         return null;
     }
@@ -143,6 +165,12 @@ final class TableRows {
     }
 
     static void render(Json j, TypeNode n, Object v) {
+        switch (n.kind) {
+            case STRING_DATA: j.value(((StringData) v).toString()); return;
+            case DECIMAL_DATA: decimal(j, (DecimalData) v); return;
+            case TIMESTAMP_DATA: timestamp(j, (TimestampData) v); return;
+            default: break;
+        }
         if (n.kind == TypeNode.Kind.BINARY_ROW) {
             BinaryRowData r = (BinaryRowData) v;
             j.beginObject().member("$row", r.getRowKind().shortString()).member("arity", r.getArity())
@@ -180,18 +208,12 @@ final class TableRows {
             case BINARY: case VARBINARY: j.beginObject().member("$hex", Json.hex(r.getBinary(i))).endObject(); return;
             case DECIMAL: {
                 DecimalType d = (DecimalType) t;
-                DecimalData v = r.getDecimal(i, d.getPrecision(), d.getScale());
-                if (v == null) j.nul(); // more digits than the precision: Flink reads null
-                else j.value(v.toString());
+                decimal(j, r.getDecimal(i, d.getPrecision(), d.getScale()));
                 return;
             }
             case DATE: j.value(Render.date(LocalDate.ofEpochDay(r.getInt(i)))); return;
             case TIME_WITHOUT_TIME_ZONE: j.value(Render.time(LocalTime.ofNanoOfDay(r.getInt(i) * 1_000_000L))); return;
-            case TIMESTAMP_WITHOUT_TIME_ZONE: {
-                TimestampData v = r.getTimestamp(i, ((TimestampType) t).getPrecision());
-                j.value(Render.dateTime(v.toLocalDateTime()));
-                return;
-            }
+            case TIMESTAMP_WITHOUT_TIME_ZONE: timestamp(j, r.getTimestamp(i, ((TimestampType) t).getPrecision())); return;
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE: {
                 Instant v = r.getTimestamp(i, ((LocalZonedTimestampType) t).getPrecision()).toInstant();
                 j.value(Render.dateTime(LocalDateTime.ofEpochSecond(v.getEpochSecond(), v.getNano(), ZoneOffset.UTC)) + "Z");
@@ -205,6 +227,17 @@ final class TableRows {
             default:
                 raw(j, r, i, t, arity);
         }
+    }
+
+    /** A DECIMAL: its plain digits (DecimalData#toString: BigDecimal#toPlainString). */
+    private static void decimal(Json j, DecimalData v) {
+        if (v == null) j.nul(); // more digits than the precision: Flink reads null
+        else j.value(v.toString());
+    }
+
+    /** A TIMESTAMP (without time zone): its local date-time, nanoseconds in full. */
+    private static void timestamp(Json j, TimestampData v) {
+        j.value(Render.dateTime(v.toLocalDateTime()));
     }
 
     /** A field we do not decode: the variable-length part it points to, or else its 8-byte slot. */

@@ -33,6 +33,8 @@ final class TypeNode {
         CASE_CLASS, OPTION, EITHER, TRAVERSABLE, SCALA_ENUM,
         /** Table API / SQL rows (TableRows): RowDataSerializer, BinaryRowDataSerializer. */
         ROW_DATA, BINARY_ROW,
+        /** The table runtime's standalone data serializers (TableRows): StringData, DecimalData, TimestampData. */
+        STRING_DATA, DECIMAL_DATA, TIMESTAMP_DATA,
         UNKNOWN
     }
 
