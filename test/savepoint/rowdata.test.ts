@@ -504,7 +504,7 @@ describe('Table API / SQL rows (RowData)', () => {
   });
 
   describe('lookup by key (a row key given as the JSON array of its fields)', () => {
-    const SQL_CASES = ['flink-1.20.3/sql-groupby', 'flink-1.20.3/sql-rocksdb', 'flink-2.3.0/sql-groupby', 'flink-2.3.0/sql-rocksdb'];
+    const SQL_CASES = ['flink-1.20.3/sql-groupby', 'flink-1.20.3/sql-rocksdb', 'flink-1.20.3/sql-distinct', 'flink-2.3.0/sql-groupby', 'flink-2.3.0/sql-rocksdb', 'flink-2.3.0/sql-distinct'];
 
     it('finds every key of the real SQL savepoints in the key group Flink put it in (BinaryRowData hash), and only its entries', async () => {
       let keys = 0;
