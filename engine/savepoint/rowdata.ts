@@ -41,6 +41,11 @@ export interface LogicalType {
   timestampKind?: string;
   /** ROW. */
   fields?: { name: string; type: LogicalType }[];
+  /** ARRAY, MULTISET: the element type. */
+  element?: LogicalType;
+  /** MAP: the key and value types. */
+  key?: LogicalType;
+  value?: LogicalType;
 }
 
 const LOGICAL = 'org.apache.flink.table.types.logical.';
@@ -64,6 +69,9 @@ const DECODED_CLASSES: Record<string, string> = {
   TIMESTAMP_WITHOUT_TIME_ZONE: 'TimestampType',
   TIMESTAMP_WITH_LOCAL_TIME_ZONE: 'LocalZonedTimestampType',
   ROW: 'RowType',
+  ARRAY: 'ArrayType',
+  MULTISET: 'MultisetType',
+  MAP: 'MapType',
 };
 
 /** Roots whose slot points into the variable-length part (their raw view is that part). */
@@ -154,6 +162,23 @@ function toLogicalType(v: JavaValue, r: ByteReader, at: number, depth: number): 
       });
       break;
     }
+    // decoded only when what they hold is (a stream without the nested types: shown raw)
+    case 'ARRAY':
+    case 'MULTISET':
+      if (v.fields.elementType === undefined) t.decoded = false;
+      else {
+        t.element = toLogicalType(v.fields.elementType, r, at, depth + 1);
+        t.decoded = t.element.decoded;
+      }
+      break;
+    case 'MAP':
+      if (v.fields.keyType === undefined || v.fields.valueType === undefined) t.decoded = false;
+      else {
+        t.key = toLogicalType(v.fields.keyType, r, at, depth + 1);
+        t.value = toLogicalType(v.fields.valueType, r, at, depth + 1);
+        t.decoded = t.key.decoded && t.value.decoded;
+      }
+      break;
     default:
       break;
   }
@@ -217,6 +242,11 @@ export function logicalTypeName(t: LogicalType): string {
       return ts('TIMESTAMP_LTZ');
     case 'ROW':
       return `ROW<${t.fields!.map((f) => `\`${f.name.replace(/`/g, '``')}\` ${logicalTypeName(f.type)}`).join(', ')}>${nn}`;
+    case 'ARRAY':
+    case 'MULTISET':
+      return `${t.root}<${logicalTypeName(t.element!)}>${nn}`;
+    case 'MAP':
+      return `MAP<${logicalTypeName(t.key!)}, ${logicalTypeName(t.value!)}>${nn}`;
     default:
       return t.root + nn;
   }
@@ -365,6 +395,13 @@ function decodeField(b: RowBytes, slot: number, t: LogicalType, depth: number): 
       if (offset < 0 || offset + 8 > b.size) fail(b, slot, `the offset of a timestamp's milliseconds within the row's ${b.size} bytes`, String(offset));
       return { t: 'timestamp', millis: dv.getBigInt64(b.start + offset, true), nanos };
     }
+    case 'ARRAY':
+      return { t: 'list', items: decodeArray(inner(b, part(b, slot, 'array')), t.element!, depth + 1) };
+    case 'MULTISET':
+    case 'MAP': {
+      const m = inner(b, part(b, slot, t.root === 'MAP' ? 'map' : 'multiset'));
+      return decodeMap(m, t.key ?? t.element!, t.value ?? MULTISET_COUNT, depth + 1);
+    }
     case 'ROW': {
       const fields = t.fields!;
       const bytes = part(b, slot, 'nested row');
@@ -376,6 +413,69 @@ function decodeField(b: RowBytes, slot: number, t: LogicalType, depth: number): 
     default:
       return { t: 'raw', bytes: b.buf.subarray(slot, slot + 8), type: logicalTypeName(t) };
   }
+}
+
+/** A multiset's counts: INT NOT NULL. */
+const MULTISET_COUNT: LogicalType = { root: 'INTEGER', nullable: false, className: LOGICAL + 'IntType', decoded: true };
+
+/** The binary structure whose bytes are `bytes` (a subarray of b.buf): offsets in it are relative to its start. */
+function inner(b: RowBytes, bytes: Uint8Array): RowBytes {
+  return { ...b, start: bytes.byteOffset - b.buf.byteOffset, size: bytes.length };
+}
+
+/** BinaryArrayData.calculateFixLengthPartSize: bytes per element in the fixed-length part. */
+function elementSize(t: LogicalType): number {
+  switch (t.root) {
+    case 'BOOLEAN':
+    case 'TINYINT':
+      return 1;
+    case 'SMALLINT':
+      return 2;
+    case 'INTEGER':
+    case 'FLOAT':
+    case 'DATE':
+    case 'TIME_WITHOUT_TIME_ZONE':
+    case 'INTERVAL_YEAR_MONTH':
+      return 4;
+    default:
+      return 8;
+  }
+}
+
+/** BinaryArrayData.calculateHeaderInBytes: the element count and one null bit per element, in 4-byte words. */
+function arrayHeaderBytes(n: number): number {
+  return 4 + Math.floor((n + 31) / 32) * 4;
+}
+
+/**
+ * A BinaryArrayData: i32 element count, null bits (LSB first), the elements' fixed-length part
+ * (elementSize bytes each; variable-length values as in a row's slots, offsets from the array's
+ * start), then the variable-length part.
+ */
+function decodeArray(a: RowBytes, elem: LogicalType, depth: number): Value[] {
+  if (depth > MAX_TYPE_DEPTH) fail(a, a.start, `arrays and rows nested at most ${MAX_TYPE_DEPTH} deep`);
+  if (a.size < 4) fail(a, a.start, 'the element count of an array (4 bytes)', `${a.size} bytes`);
+  const n = a.dv.getInt32(a.start, true);
+  const es = elementSize(elem);
+  if (n < 0 || arrayHeaderBytes(n) + n * es > a.size) fail(a, a.start, `an array element count that fits its ${a.size} bytes`, String(n));
+  const header = arrayHeaderBytes(n);
+  const items = new Array<Value>(n);
+  for (let i = 0; i < n; i++) {
+    const isNull = (a.buf[a.start + 4 + (i >> 3)] & (1 << (i & 7))) !== 0;
+    items[i] = isNull ? { t: 'null' } : decodeField(a, a.start + header + i * es, elem, depth);
+  }
+  return items;
+}
+
+/** A BinaryMapData: i32 byte size of the key array, the key array, the value array (index by index). */
+function decodeMap(m: RowBytes, key: LogicalType, value: LogicalType, depth: number): Value {
+  if (m.size < 4) fail(m, m.start, 'the key array size of a map (4 bytes)', `${m.size} bytes`);
+  const keyBytes = m.dv.getInt32(m.start, true);
+  if (keyBytes < 0 || 4 + keyBytes > m.size) fail(m, m.start, `a key array size within the map's ${m.size} bytes`, String(keyBytes));
+  const keys = decodeArray({ ...m, start: m.start + 4, size: keyBytes }, key, depth);
+  const values = decodeArray({ ...m, start: m.start + 4 + keyBytes, size: m.size - 4 - keyBytes }, value, depth);
+  if (keys.length !== values.length) fail(m, m.start, `as many values as keys (${keys.length}) in a map`, String(values.length));
+  return { t: 'map', entries: keys.map((k, i) => ({ key: k, value: values[i] })) };
 }
 
 function signedBigEndian(bytes: Uint8Array): bigint {
@@ -454,6 +554,14 @@ function fieldJson(v: Value, t: LogicalType): string {
     }
     case 'ROW':
       return rowJson(v, t.fields!.map((f) => f.type));
+    case 'ARRAY':
+      return `[${(v as { items: Value[] }).items.map((x) => fieldJson(x, t.element!)).join(',')}]`;
+    case 'MULTISET':
+    case 'MAP': {
+      const k = t.key ?? t.element!;
+      const val = t.value ?? MULTISET_COUNT;
+      return `[${(v as { entries: { key: Value; value: Value }[] }).entries.map((e) => `[${fieldJson(e.key, k)},${fieldJson(e.value, val)}]`).join(',')}]`;
+    }
     default:
       throw new Error(`cannot render a ${v.t} value as ${logicalTypeName(t)}`);
   }
@@ -473,19 +581,30 @@ export function rowJson(v: Value, types: LogicalType[]): string {
 // writer refuses RowData (write/encode.ts).
 // ------------------------------------------------------------------------------------------------
 
-class RowWriter {
+/**
+ * A binary row or array being written: fixed-length slots, then a variable-length part of 8-byte
+ * words (BinaryRowWriter / BinaryArrayWriter).
+ */
+class BinWriter {
   buf: Uint8Array;
   dv: DataView;
   cursor: number;
 
-  constructor(readonly arity: number) {
-    this.cursor = nullBitsBytes(arity) + 8 * arity;
-    this.buf = new Uint8Array(Math.max(64, this.cursor * 2));
+  constructor(
+    /** where element i's slot starts */
+    readonly slot: (i: number) => number,
+    /** sets element i's null bit */
+    private readonly nullBit: (i: number) => [number, number],
+    fixedEnd: number,
+  ) {
+    this.cursor = fixedEnd;
+    this.buf = new Uint8Array(Math.max(64, fixedEnd * 2));
     this.dv = new DataView(this.buf.buffer);
   }
 
-  slot(i: number): number {
-    return nullBitsBytes(this.arity) + 8 * i;
+  setNull(i: number): void {
+    const [at, mask] = this.nullBit(i);
+    this.buf[at] |= mask;
   }
 
   /** Reserves `n` bytes (a multiple of 8, zeroed) at the cursor; returns their offset. */
@@ -525,6 +644,21 @@ class RowWriter {
   }
 }
 
+/** BinaryRowWriter: the header words (kind byte, null bits from bit 8), 8-byte slots. */
+function rowWriter(arity: number): BinWriter {
+  const bits = nullBitsBytes(arity);
+  return new BinWriter((i) => bits + 8 * i, (i) => [(i + 8) >> 3, 1 << ((i + 8) & 7)], bits + 8 * arity);
+}
+
+/** BinaryArrayWriter: the element count, null bits, elementSize-byte slots, the fixed part rounded to words. */
+function arrayWriter(n: number, elem: LogicalType): BinWriter {
+  const header = arrayHeaderBytes(n);
+  const es = elementSize(elem);
+  const w = new BinWriter((i) => header + es * i, (i) => [4 + (i >> 3), 1 << (i & 7)], Math.ceil((header + es * n) / 8) * 8);
+  w.dv.setInt32(0, n, true);
+  return w;
+}
+
 function bigEndianBytes(v: bigint): Uint8Array {
   // BigInteger#toByteArray: the minimal two's-complement big-endian form
   let n = 1;
@@ -542,89 +676,116 @@ function encodeRow(v: Value, types: LogicalType[], depth: number): Uint8Array {
   if (v.t !== 'row') throw new Error(`expected a row value, got ${v.t}`);
   if (v.fields.length !== types.length) throw new Error(`expected ${types.length} fields, got ${v.fields.length}`);
   if (depth > MAX_TYPE_DEPTH) throw new Error(`rows nested at most ${MAX_TYPE_DEPTH} deep`);
-  const w = new RowWriter(types.length);
+  const w = rowWriter(types.length);
   w.buf[0] = v.kind;
-  types.forEach((t, i) => {
-    const f = v.fields[i];
-    const slot = w.slot(i);
-    if (f.t === 'null') {
-      // setNullAt: the null bit, a zero slot
-      w.buf[(i + 8) >> 3] |= 1 << ((i + 8) & 7);
-      return;
-    }
-    if (f.t === 'raw') {
-      if (VARIABLE_PART_ROOTS.has(t.root) && t.decoded === false) w.part(i, f.bytes);
-      else w.buf.set(f.bytes.subarray(0, 8), slot);
-      return;
-    }
-    const num = (x: Value) => (x as { v: number }).v;
-    switch (t.root) {
-      case 'BOOLEAN':
-        w.buf[slot] = (f as { v: boolean }).v ? 1 : 0;
-        return;
-      case 'TINYINT':
-        w.dv.setInt8(slot, num(f));
-        return;
-      case 'SMALLINT':
-        w.dv.setInt16(slot, num(f), true);
-        return;
-      case 'INTEGER':
-      case 'DATE':
-      case 'TIME_WITHOUT_TIME_ZONE':
-        w.dv.setInt32(slot, num(f), true);
-        return;
-      case 'BIGINT':
-        w.dv.setBigInt64(slot, (f as { v: bigint }).v, true);
-        return;
-      case 'FLOAT':
-        w.dv.setFloat32(slot, num(f), true);
-        return;
-      case 'DOUBLE':
-        w.dv.setFloat64(slot, num(f), true);
-        return;
-      case 'CHAR':
-      case 'VARCHAR':
-        w.bytes(i, new TextEncoder().encode((f as { v: string }).v));
-        return;
-      case 'BINARY':
-      case 'VARBINARY':
-        w.bytes(i, (f as { v: Uint8Array }).v);
-        return;
-      case 'DECIMAL': {
-        const d = f as { unscaled: bigint };
-        if (t.precision! <= 18) {
-          w.dv.setBigInt64(slot, d.unscaled, true);
-          return;
-        }
-        // writeDecimal: 16 zeroed bytes reserved, the unscaled bytes at their start
-        const b = bigEndianBytes(d.unscaled);
-        const at = w.reserve(16);
-        w.buf.set(b, at);
-        w.dv.setInt32(slot, b.length, true);
-        w.dv.setInt32(slot + 4, at, true);
-        return;
-      }
-      case 'TIMESTAMP_WITHOUT_TIME_ZONE':
-      case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE': {
-        const x = f as { millis: bigint; nanos: number };
-        if (t.precision! <= 3) {
-          w.dv.setBigInt64(slot, x.millis, true);
-          return;
-        }
-        const at = w.reserve(8);
-        w.dv.setBigInt64(at, x.millis, true);
-        w.dv.setInt32(slot, x.nanos, true);
-        w.dv.setInt32(slot + 4, at, true);
-        return;
-      }
-      case 'ROW':
-        w.part(i, encodeRow(f, t.fields!.map((x) => x.type), depth + 1));
-        return;
-      default:
-        throw new Error(`cannot encode a ${f.t} value as ${logicalTypeName(t)}`);
-    }
-  });
+  types.forEach((t, i) => writeField(w, i, v.fields[i], t, depth));
   return w.finish();
+}
+
+function encodeArray(items: Value[], elem: LogicalType, depth: number): Uint8Array {
+  if (depth > MAX_TYPE_DEPTH) throw new Error(`arrays and rows nested at most ${MAX_TYPE_DEPTH} deep`);
+  const w = arrayWriter(items.length, elem);
+  items.forEach((x, i) => writeField(w, i, x, elem, depth));
+  return w.finish();
+}
+
+/** BinaryMapData.valueOf: the key array's size, the key array, the value array. */
+function encodeMap(entries: { key: Value; value: Value }[], key: LogicalType, value: LogicalType, depth: number): Uint8Array {
+  const keys = encodeArray(entries.map((e) => e.key), key, depth + 1);
+  const values = encodeArray(entries.map((e) => e.value), value, depth + 1);
+  const out = new Uint8Array(4 + keys.length + values.length);
+  new DataView(out.buffer).setInt32(0, keys.length, true);
+  out.set(keys, 4);
+  out.set(values, 4 + keys.length);
+  return out;
+}
+
+/** Element i of a row or array being written, as Flink's BinaryWriter writes a value of type t. */
+function writeField(w: BinWriter, i: number, f: Value, t: LogicalType, depth: number): void {
+  const slot = w.slot(i);
+  if (f.t === 'null') {
+    // setNullAt: the null bit, a zero slot
+    w.setNull(i);
+    return;
+  }
+  if (f.t === 'raw') {
+    if (VARIABLE_PART_ROOTS.has(t.root) && t.decoded === false) w.part(i, f.bytes);
+    else w.buf.set(f.bytes.subarray(0, 8), slot);
+    return;
+  }
+  const num = (x: Value) => (x as { v: number }).v;
+  switch (t.root) {
+    case 'BOOLEAN':
+      w.buf[slot] = (f as { v: boolean }).v ? 1 : 0;
+      return;
+    case 'TINYINT':
+      w.dv.setInt8(slot, num(f));
+      return;
+    case 'SMALLINT':
+      w.dv.setInt16(slot, num(f), true);
+      return;
+    case 'INTEGER':
+    case 'DATE':
+    case 'TIME_WITHOUT_TIME_ZONE':
+      w.dv.setInt32(slot, num(f), true);
+      return;
+    case 'BIGINT':
+      w.dv.setBigInt64(slot, (f as { v: bigint }).v, true);
+      return;
+    case 'FLOAT':
+      w.dv.setFloat32(slot, num(f), true);
+      return;
+    case 'DOUBLE':
+      w.dv.setFloat64(slot, num(f), true);
+      return;
+    case 'CHAR':
+    case 'VARCHAR':
+      w.bytes(i, new TextEncoder().encode((f as { v: string }).v));
+      return;
+    case 'BINARY':
+    case 'VARBINARY':
+      w.bytes(i, (f as { v: Uint8Array }).v);
+      return;
+    case 'DECIMAL': {
+      const d = f as { unscaled: bigint };
+      if (t.precision! <= 18) {
+        w.dv.setBigInt64(slot, d.unscaled, true);
+        return;
+      }
+      // writeDecimal: 16 zeroed bytes reserved, the unscaled bytes at their start
+      const b = bigEndianBytes(d.unscaled);
+      const at = w.reserve(16);
+      w.buf.set(b, at);
+      w.dv.setInt32(slot, b.length, true);
+      w.dv.setInt32(slot + 4, at, true);
+      return;
+    }
+    case 'TIMESTAMP_WITHOUT_TIME_ZONE':
+    case 'TIMESTAMP_WITH_LOCAL_TIME_ZONE': {
+      const x = f as { millis: bigint; nanos: number };
+      if (t.precision! <= 3) {
+        w.dv.setBigInt64(slot, x.millis, true);
+        return;
+      }
+      const at = w.reserve(8);
+      w.dv.setBigInt64(at, x.millis, true);
+      w.dv.setInt32(slot, x.nanos, true);
+      w.dv.setInt32(slot + 4, at, true);
+      return;
+    }
+    case 'ROW':
+      w.part(i, encodeRow(f, t.fields!.map((x) => x.type), depth + 1));
+      return;
+    case 'ARRAY':
+      w.part(i, encodeArray((f as { items: Value[] }).items, t.element!, depth + 1));
+      return;
+    case 'MULTISET':
+    case 'MAP':
+      w.part(i, encodeMap((f as { entries: { key: Value; value: Value }[] }).entries, t.key ?? t.element!, t.value ?? MULTISET_COUNT, depth));
+      return;
+    default:
+      throw new Error(`cannot encode a ${f.t} value as ${logicalTypeName(t)}`);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 package dev.flinksavepoints.engine.dump;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
@@ -14,6 +16,7 @@ import org.apache.flink.table.runtime.typeutils.ExternalSerializer;
 import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
 import org.apache.flink.table.runtime.typeutils.StringDataSerializer;
 import org.apache.flink.table.runtime.typeutils.TimestampDataSerializer;
+import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BinaryType;
 import org.apache.flink.table.types.logical.BooleanType;
@@ -26,6 +29,8 @@ import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.MapType;
+import org.apache.flink.table.types.logical.MultisetType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.SmallIntType;
 import org.apache.flink.table.types.logical.TimeType;
@@ -46,7 +51,8 @@ import java.util.Map;
 
 /**
  * Table API / SQL rows (docs/dump-format.md §3.4): RowDataSerializer values rendered field by field
- * per the snapshot's LogicalTypes through Flink's own RowData accessors; BinaryRowDataSerializer
+ * per the snapshot's LogicalTypes through Flink's own RowData accessors (ARRAY, MULTISET and MAP values
+ * through its ArrayData and MapData accessors, element by element, entry by entry); BinaryRowDataSerializer
  * values (no field types) as their kind, arity and bytes. The standalone data serializers write
  * StringData, DecimalData and TimestampData values, rendered like row fields of those types. An
  * ExternalSerializer (the keys and values of the MapStates and ListStates behind data views, such as
@@ -107,10 +113,23 @@ final class TableRows {
         DECODED.put(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE, TimestampType.class);
         DECODED.put(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE, LocalZonedTimestampType.class);
         DECODED.put(LogicalTypeRoot.ROW, RowType.class);
+        DECODED.put(LogicalTypeRoot.ARRAY, ArrayType.class);
+        DECODED.put(LogicalTypeRoot.MULTISET, MultisetType.class);
+        DECODED.put(LogicalTypeRoot.MAP, MapType.class);
     }
 
+    /**
+     * Whether a field of this type is decoded: its class is exactly the one for its root, and for ARRAY
+     * and MULTISET the element type, for MAP the key and value types, are decoded too.
+     */
     static boolean decoded(LogicalType t) {
-        return t.getClass() == DECODED.get(t.getTypeRoot());
+        if (t.getClass() != DECODED.get(t.getTypeRoot())) return false;
+        switch (t.getTypeRoot()) {
+            case ARRAY: return decoded(((ArrayType) t).getElementType());
+            case MULTISET: return decoded(((MultisetType) t).getElementType());
+            case MAP: return decoded(((MapType) t).getKeyType()) && decoded(((MapType) t).getValueType());
+            default: return true;
+        }
     }
 
     /** The type name of a field (§4): Flink's summary string for the decoded types, else the root's name. */
@@ -155,6 +174,12 @@ final class TableRows {
                 }
                 return b.append('>').append(nn).toString();
             }
+            case ARRAY: return "ARRAY<" + name(((ArrayType) t).getElementType()) + ">" + nn;
+            case MULTISET: return "MULTISET<" + name(((MultisetType) t).getElementType()) + ">" + nn;
+            case MAP: {
+                MapType m = (MapType) t;
+                return "MAP<" + name(m.getKeyType()) + ", " + name(m.getValueType()) + ">" + nn;
+            }
             default:
                 return t.getTypeRoot().name() + nn;
         }
@@ -196,36 +221,76 @@ final class TableRows {
             raw(j, r, i, t, arity);
             return;
         }
+        value(j, RowData.createFieldGetter(t, i).getFieldOrNull(r), t);
+    }
+
+    /** An ARRAY's or MULTISET's elements, or a MAP's keys or values: each rendered like a row field of the element type. */
+    private static void element(Json j, ArrayData a, int i, LogicalType t, ArrayData.ElementGetter getter) {
+        if (a.isNullAt(i)) j.nul();
+        else value(j, getter.getElementOrNull(a, i), t);
+    }
+
+    /** A MAP's or MULTISET's entries: [key, value] pairs (for a MULTISET [element, count]) in stored order. */
+    private static void entries(Json j, MapData m, LogicalType keyType, LogicalType valueType) {
+        ArrayData keys = m.keyArray();
+        ArrayData values = m.valueArray();
+        ArrayData.ElementGetter kg = ArrayData.createElementGetter(keyType);
+        ArrayData.ElementGetter vg = ArrayData.createElementGetter(valueType);
+        j.beginArray();
+        for (int i = 0; i < m.size(); i++) {
+            j.beginArray();
+            element(j, keys, i, keyType, kg);
+            element(j, values, i, valueType, vg);
+            j.endArray();
+        }
+        j.endArray();
+    }
+
+    /** A MULTISET's counts. */
+    private static final LogicalType COUNT = new IntType(false);
+
+    /**
+     * A non-null value of a decoded type, as Flink's field and element getters return it (the table
+     * runtime's internal data structures).
+     */
+    private static void value(Json j, Object v, LogicalType t) {
+        if (v == null) { // only a DECIMAL with more digits than its precision: Flink reads null
+            j.nul();
+            return;
+        }
         switch (t.getTypeRoot()) {
-            case BOOLEAN: j.value(r.getBoolean(i)); return;
-            case TINYINT: j.value(r.getByte(i)); return;
-            case SMALLINT: j.value(r.getShort(i)); return;
-            case INTEGER: j.value(r.getInt(i)); return;
-            case BIGINT: j.value(r.getLong(i)); return;
-            case FLOAT: j.flt(r.getFloat(i)); return;
-            case DOUBLE: j.dbl(r.getDouble(i)); return;
-            case CHAR: case VARCHAR: j.value(r.getString(i).toString()); return;
-            case BINARY: case VARBINARY: j.beginObject().member("$hex", Json.hex(r.getBinary(i))).endObject(); return;
-            case DECIMAL: {
-                DecimalType d = (DecimalType) t;
-                decimal(j, r.getDecimal(i, d.getPrecision(), d.getScale()));
-                return;
-            }
-            case DATE: j.value(Render.date(LocalDate.ofEpochDay(r.getInt(i)))); return;
-            case TIME_WITHOUT_TIME_ZONE: j.value(Render.time(LocalTime.ofNanoOfDay(r.getInt(i) * 1_000_000L))); return;
-            case TIMESTAMP_WITHOUT_TIME_ZONE: timestamp(j, r.getTimestamp(i, ((TimestampType) t).getPrecision())); return;
+            case BOOLEAN: j.value((boolean) (Boolean) v); return;
+            case TINYINT: j.value((byte) (Byte) v); return;
+            case SMALLINT: j.value((short) (Short) v); return;
+            case INTEGER: j.value((int) (Integer) v); return;
+            case BIGINT: j.value((long) (Long) v); return;
+            case FLOAT: j.flt((Float) v); return;
+            case DOUBLE: j.dbl((Double) v); return;
+            case CHAR: case VARCHAR: j.value(((StringData) v).toString()); return;
+            case BINARY: case VARBINARY: j.beginObject().member("$hex", Json.hex((byte[]) v)).endObject(); return;
+            case DECIMAL: decimal(j, (DecimalData) v); return;
+            case DATE: j.value(Render.date(LocalDate.ofEpochDay((Integer) v))); return;
+            case TIME_WITHOUT_TIME_ZONE: j.value(Render.time(LocalTime.ofNanoOfDay((Integer) v * 1_000_000L))); return;
+            case TIMESTAMP_WITHOUT_TIME_ZONE: timestamp(j, (TimestampData) v); return;
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE: {
-                Instant v = r.getTimestamp(i, ((LocalZonedTimestampType) t).getPrecision()).toInstant();
-                j.value(Render.dateTime(LocalDateTime.ofEpochSecond(v.getEpochSecond(), v.getNano(), ZoneOffset.UTC)) + "Z");
+                Instant in = ((TimestampData) v).toInstant();
+                j.value(Render.dateTime(LocalDateTime.ofEpochSecond(in.getEpochSecond(), in.getNano(), ZoneOffset.UTC)) + "Z");
                 return;
             }
-            case ROW: {
-                RowType rt = (RowType) t;
-                row(j, r.getRow(i, rt.getFieldCount()), rt.getChildren().toArray(new LogicalType[0]));
+            case ROW: row(j, (RowData) v, t.getChildren().toArray(new LogicalType[0])); return;
+            case ARRAY: {
+                ArrayData a = (ArrayData) v;
+                LogicalType et = ((ArrayType) t).getElementType();
+                ArrayData.ElementGetter g = ArrayData.createElementGetter(et);
+                j.beginArray();
+                for (int i = 0; i < a.size(); i++) element(j, a, i, et, g);
+                j.endArray();
                 return;
             }
+            case MULTISET: entries(j, (MapData) v, ((MultisetType) t).getElementType(), COUNT); return;
+            case MAP: entries(j, (MapData) v, ((MapType) t).getKeyType(), ((MapType) t).getValueType()); return;
             default:
-                raw(j, r, i, t, arity);
+                throw new IllegalStateException("not a decoded type: " + t);
         }
     }
 
