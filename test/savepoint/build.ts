@@ -128,6 +128,18 @@ export function tempDir(prefix = 'fsp-test-'): string {
   return dir;
 }
 
+/**
+ * A copy of the savepoint folder `src` in a fresh temporary directory (removed by cleanupTemp()),
+ * with its state files (all but `_metadata`), largest first: for damaging one.
+ */
+export function copyOfSavepoint(src: string, prefix = 'fsp-copy-'): { sp: string; files: string[] } {
+  const sp = path.join(tempDir(prefix), 'savepoint');
+  fs.cpSync(src, sp, { recursive: true });
+  const files = fs.readdirSync(sp).filter((f) => f !== '_metadata').map((f) => path.join(sp, f));
+  files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+  return { sp, files };
+}
+
 /** Removes every directory made by tempDir()/buildSavepoint(). */
 export function cleanupTemp(): void {
   for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });

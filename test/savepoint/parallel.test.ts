@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { cleanupTemp, copyOfSavepoint } from './build';
 import { corpusCases } from './corpus';
 
 const FSP = path.resolve(__dirname, '../../dist/fsp.js');
@@ -38,25 +38,18 @@ describe('fsp dump --workers: key groups on worker threads', function () {
   it('a damaged key group: the same error line, the same truncation of its handle and the same exit code as the serial dump', () => {
     const src = corpusCases().find((c) => c.name === 'flink-1.20.3/keys-hashmap');
     assert.ok(src, 'corpus case flink-1.20.3/keys-hashmap');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-parallel-'));
-    try {
-      const sp = path.join(dir, 'savepoint');
-      fs.cpSync(src.savepoint, sp, { recursive: true });
-      // cut the largest state file in the middle of its key groups
-      const files = fs.readdirSync(sp).filter((f) => f !== '_metadata').map((f) => path.join(sp, f));
-      const biggest = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
-      const bytes = fs.readFileSync(biggest);
-      fs.writeFileSync(biggest, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-      const serial = fsp(['dump', sp, '--workers', '1']);
-      const parallel = fsp(['dump', sp, '--workers', '2']);
-      assert.match(serial.stdout, /"type":"error".*"slot":"managedKeyed"/, 'the serial dump reports the damaged key group');
-      assert.equal(serial.status, 1);
-      assert.equal(parallel.stdout, serial.stdout);
-      assert.equal(parallel.status, serial.status);
-      assert.equal(parallel.stderr, serial.stderr);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // cut the largest state file in the middle of its key groups
+    const { sp, files } = copyOfSavepoint(src.savepoint, 'fsp-parallel-');
+    const biggest = files[0];
+    const bytes = fs.readFileSync(biggest);
+    fs.writeFileSync(biggest, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const serial = fsp(['dump', sp, '--workers', '1']);
+    const parallel = fsp(['dump', sp, '--workers', '2']);
+    assert.match(serial.stdout, /"type":"error".*"slot":"managedKeyed"/, 'the serial dump reports the damaged key group');
+    assert.equal(serial.status, 1);
+    assert.equal(parallel.stdout, serial.stdout);
+    assert.equal(parallel.status, serial.status);
+    assert.equal(parallel.stderr, serial.stderr);
   });
 
   it('--workers takes a whole number from 1 to 64', () => {
@@ -69,3 +62,5 @@ describe('fsp dump --workers: key groups on worker threads', function () {
     }
   });
 });
+
+after(() => cleanupTemp());

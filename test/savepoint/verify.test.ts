@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { SavepointFormatError } from '../../engine/savepoint/errors';
 import { dumpLines, entries, openSavepoint, verify, VerifyCancelled, VerifyReport } from '../../engine/savepoint/index';
 import { main } from '../../engine/cli/fsp';
 import { formatVerifyMarkdown } from '../../engine/savepoint/report';
-import { cleanupTemp } from './build';
+import { cleanupTemp, copyOfSavepoint } from './build';
 import { corpusCases } from './corpus';
 import { copySeed, mutate, Seed } from './mutate';
 import { xorshift32 } from './random';
@@ -233,64 +232,48 @@ describe('verify: every entry decoded, nothing written', function () {
         const whole = await verify(await openSavepoint(c.savepoint));
         const checked = whole.notVerified.reduce((n, h) => n + (h.files?.checked ?? 0), 0);
         assert.ok(checked > 10 && whole.errors.length === 0, `${name}: ${checked} files present with their sizes`);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-verify-native-'));
-        try {
-          const sp = path.join(dir, 'savepoint');
-          fs.cpSync(c.savepoint, sp, { recursive: true });
-          // the native handles' files are the ones _metadata names that the canonical handles do not read
-          const files = fs.readdirSync(sp).filter((f) => f !== '_metadata').map((f) => path.join(sp, f));
-          files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
-          const before = await verify(await openSavepoint(sp));
-          assert.deepEqual(before.errors, []);
-          const victims: string[] = [];
-          for (const f of files) {
-            fs.renameSync(f, f + '.away');
-            const r = await verify(await openSavepoint(sp));
-            fs.renameSync(f + '.away', f);
-            if (r.errors.length === 1 && r.errors[0].message === `${f} at offset 0: expected a readable state file, found ENOENT`) victims.push(f);
-            if (victims.length === 2) break;
-          }
-          assert.equal(victims.length, 2, `${name}: two files of native handles found`);
-          fs.rmSync(victims[0]);
-          const size = fs.statSync(victims[1]).size;
-          fs.truncateSync(victims[1], size - 1);
-          const out = await run([sp]);
-          assert.equal(out.code, 1, out.stderr);
-          assert.ok(out.stdout.includes(`${victims[0]} at offset 0: expected a readable state file, found ENOENT`), out.stdout);
-          assert.ok(out.stdout.includes(`${victims[1]} at offset ${size - 1}: expected a file of ${size} bytes (its size in _metadata), found ${size - 1} bytes`), out.stdout);
-          assert.match(out.stdout, /native RocksDB state is not readable yet; [12] of its \d+ files missing or damaged/);
-        } finally {
-          fs.rmSync(dir, { recursive: true, force: true });
+        // the native handles' files are the ones _metadata names that the canonical handles do not read
+        const { sp, files } = copyOfSavepoint(c.savepoint, 'fsp-verify-native-');
+        const before = await verify(await openSavepoint(sp));
+        assert.deepEqual(before.errors, []);
+        const victims: string[] = [];
+        for (const f of files) {
+          fs.renameSync(f, f + '.away');
+          const r = await verify(await openSavepoint(sp));
+          fs.renameSync(f + '.away', f);
+          if (r.errors.length === 1 && r.errors[0].message === `${f} at offset 0: expected a readable state file, found ENOENT`) victims.push(f);
+          if (victims.length === 2) break;
         }
+        assert.equal(victims.length, 2, `${name}: two files of native handles found`);
+        fs.rmSync(victims[0]);
+        const size = fs.statSync(victims[1]).size;
+        fs.truncateSync(victims[1], size - 1);
+        const out = await run([sp]);
+        assert.equal(out.code, 1, out.stderr);
+        assert.ok(out.stdout.includes(`${victims[0]} at offset 0: expected a readable state file, found ENOENT`), out.stdout);
+        assert.ok(out.stdout.includes(`${victims[1]} at offset ${size - 1}: expected a file of ${size} bytes (its size in _metadata), found ${size - 1} bytes`), out.stdout);
+        assert.match(out.stdout, /native RocksDB state is not readable yet; [12] of its \d+ files missing or damaged/);
       }
     });
 
     it('a damaged key group and a missing file: each handle named with file, offset and expectation, exit 1; the same on worker threads', async () => {
       const c = caseNamed('flink-1.20.3/keys-hashmap');
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsp-verify-'));
-      try {
-        const sp = path.join(dir, 'savepoint');
-        fs.cpSync(c.savepoint, sp, { recursive: true });
-        const files = fs.readdirSync(sp).filter((f) => f !== '_metadata').map((f) => path.join(sp, f));
-        files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
-        const bytes = fs.readFileSync(files[0]);
-        fs.writeFileSync(files[0], bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-        fs.rmSync(files[files.length - 1]);
-        const r = await run([sp]);
-        assert.equal(r.code, 1);
-        assert.match(r.stdout, /^FAILED: .*, 2 bad handles/m);
-        assert.match(r.stdout, new RegExp(`${path.basename(files[0])} at offset \\d+: expected `));
-        assert.match(r.stdout, new RegExp(`${path.basename(files[files.length - 1])} at offset 0: expected a readable state file, found ENOENT`));
-        assert.ok(fs.existsSync(FSP), `${FSP} is missing: build it with \`node esbuild.js\` (npm test does)`);
-        const serial = spawnSync(process.execPath, [FSP, 'verify', sp, '--json', '--workers', '1'], { encoding: 'utf8' });
-        const threads = spawnSync(process.execPath, [FSP, 'verify', sp, '--json', '--workers', '2'], { encoding: 'utf8' });
-        assert.equal(serial.status, 1, serial.stderr);
-        assert.equal(threads.status, 1, threads.stderr);
-        assert.deepEqual(JSON.parse(threads.stdout), JSON.parse(serial.stdout));
-        assert.equal((JSON.parse(serial.stdout) as VerifyReport).errors.length, 2);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      const { sp, files } = copyOfSavepoint(c.savepoint, 'fsp-verify-');
+      const bytes = fs.readFileSync(files[0]);
+      fs.writeFileSync(files[0], bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+      fs.rmSync(files[files.length - 1]);
+      const r = await run([sp]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^FAILED: .*, 2 bad handles/m);
+      assert.match(r.stdout, new RegExp(`${path.basename(files[0])} at offset \\d+: expected `));
+      assert.match(r.stdout, new RegExp(`${path.basename(files[files.length - 1])} at offset 0: expected a readable state file, found ENOENT`));
+      assert.ok(fs.existsSync(FSP), `${FSP} is missing: build it with \`node esbuild.js\` (npm test does)`);
+      const serial = spawnSync(process.execPath, [FSP, 'verify', sp, '--json', '--workers', '1'], { encoding: 'utf8' });
+      const threads = spawnSync(process.execPath, [FSP, 'verify', sp, '--json', '--workers', '2'], { encoding: 'utf8' });
+      assert.equal(serial.status, 1, serial.stderr);
+      assert.equal(threads.status, 1, threads.stderr);
+      assert.deepEqual(JSON.parse(threads.stdout), JSON.parse(serial.stdout));
+      assert.equal((JSON.parse(serial.stdout) as VerifyReport).errors.length, 2);
     });
 
     it('worker threads report what one thread reports on every corpus case', () => {
