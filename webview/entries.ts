@@ -95,7 +95,8 @@ function renderShell(i: EntriesInfo): void {
   );
   const toolbar = el('div', { class: 'toolbar' });
   if (i.canLookup) {
-    toolbar.append(field('lookup', `Key (${i.keyType ?? 'JSON'})`, () => void doLookup(), '200px'), button('lookup-go', 'Look Up', () => void doLookup(), { secondary: true, icon: 'search' }), el('span', { class: 'sep' }));
+    const keyHint = i.keyType?.startsWith('RowData<') ? `Key: [fields] of ${i.keyType}` : `Key (${i.keyType ?? 'JSON'})`;
+    toolbar.append(field('lookup', keyHint, () => void doLookup(), '200px'), button('lookup-go', 'Look Up', () => void doLookup(), { secondary: true, icon: 'search' }), el('span', { class: 'sep' }));
   }
   toolbar.append(field('filter', 'Filter (text in key / value)', () => void applyFilter(), '200px'), button('filter-go', 'Filter', () => void applyFilter(), { secondary: true, icon: 'filter' }));
   if (i.keyGroups) toolbar.append(el('span', { class: 'sep' }), field('kg', `Key group 0–${i.maxParallelism - 1}`, () => void doSeek(), '130px'), button('kg-go', 'Go', () => void doSeek(), { secondary: true }));

@@ -194,7 +194,10 @@ class KeyedModel extends StateModel {
     else columns.push({ id: 'value', label: t.kind === 'LIST' ? 'Elements' : 'Value', type: t.value ? typeString(t.value) : undefined });
     let canLookup = false;
     let canAdd = false;
-    if (t.key && t.kind !== 'PRIORITY_QUEUE') {
+    if (t.key && t.kind !== 'PRIORITY_QUEUE' && t.key.kind === 'rowData') {
+      // a Table API / SQL row key: looked up by its fields (keyOf), never written
+      canLookup = true;
+    } else if (t.key && t.kind !== 'PRIORITY_QUEUE') {
       try {
         canLookup = !!encoderFor(t.key).hash;
         // timers name their namespace (a TimeWindow) explicitly; other windowed state cannot be added

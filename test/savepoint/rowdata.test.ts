@@ -601,6 +601,8 @@ describe('Table API / SQL rows (RowData)', () => {
       const sp = path.join(CORPUS_ROOT, 'flink-2.3.0/sql-groupby/savepoint');
       const m = await StateModel.open({ savepoint: sp, operator: GROUP_AGG, state: 'accState' });
       try {
+        assert.equal(m.info.canLookup, true, 'the editor offers the lookup field');
+        assert.equal(m.info.canAdd, false, 'SQL state stays read-only');
         const r = await m.lookup('[4, "eu"]');
         assert.equal(r.key, '{"$row":"+I","fields":[4,"eu"]}');
         assert.equal(r.rows.length, 1);
