@@ -129,4 +129,22 @@ suite('Custom editors: savepoint overview and state entries (extension host)', f
       return t && !t.isDirty;
     }, 10000);
   });
+
+  test('entries editor on Table API / SQL state: read-only, lookup by a row key given as its fields', async function () {
+    // a real SQL savepoint of the repository's corpus (GROUP BY user_id, region)
+    const dir = path.resolve(__dirname, '..', 'fixtures', 'savepoints', 'flink-1.20.3', 'sql-groupby', 'savepoint');
+    const operator = '23eaad2bb152dd975bbc63554c2ca61f';
+    const uri = await vscode.commands.executeCommand('flinkSavepoints.openEntries', { savepoint: dir, operator, state: 'accState' });
+    assert.ok(uri, 'openEntries returns the document URI');
+    await waitFor('the entries document', () => api.entriesDocuments().includes(uri.toString()));
+    const info = api.info(uri.toString());
+    assert.strictEqual(info.keyType, 'RowData<INT NOT NULL, STRING>');
+    assert.ok(info.readOnly, 'SQL state is read-only');
+    assert.strictEqual(info.canLookup, true, 'the lookup field is offered');
+    const found = await api.lookup(uri.toString(), '[4, "eu"]');
+    assert.strictEqual(found.rows.length, 1);
+    assert.strictEqual(found.rows[0].key, '{"$row":"+I","fields":[4,"eu"]}');
+    assert.strictEqual(found.rows[0].keyGroup, found.keyGroup);
+    assert.strictEqual((await api.lookup(uri.toString(), '[4, "nowhere"]')).rows.length, 0);
+  });
 });
