@@ -1421,6 +1421,106 @@ async function checkFiles(files: { name: string; handle: StreamHandle }[]): Prom
   return out;
 }
 
+/** A state's totals while verify() runs, with its entries and bytes per key group. */
+type StateTally = StateReport & { perKg: Map<number, { entries: number; bytes: number }> };
+
+interface VerifyPartContext {
+  op: OperatorEntry;
+  /** index of the handle among the operator's readable keyed handles */
+  pi: number;
+  part: KeyedPart;
+  byName: Map<string, StateTally>;
+  report: VerifyReport;
+  opts: VerifyOptions;
+  scratch: ByteSink;
+  /** `n` more stored bytes are done */
+  step(n: number): void;
+}
+
+/**
+ * verify()'s work on one keyed handle: its key groups decoded (on worker threads when there is a
+ * verifier) and tallied per state, up to the first bad key group (the handle's one error).
+ */
+async function verifyKeyedPart(ctx: VerifyPartContext): Promise<void> {
+  const { op, pi, part, byName, report, opts, scratch, step } = ctx;
+  const items = keyGroupItemsOf(part);
+  const add = (it: KgItem, tally: KeyGroupTally) => {
+    const types = part.header.types;
+    for (let id = 0; id < types.length; id++) {
+      const n = tally.entries[id];
+      if (!n) continue;
+      const r = byName.get(types[id].name);
+      if (!r) continue;
+      r.entries += n;
+      r.bytes = (r.bytes ?? 0) + tally.bytes[id];
+      const kg = r.perKg.get(it.kg) ?? { entries: 0, bytes: 0 };
+      kg.entries += n;
+      kg.bytes += tally.bytes[id];
+      r.perKg.set(it.kg, kg);
+    }
+  };
+  const sizeOf = (it: KgItem): number => {
+    const idx = part.sortedOffsets.indexOf(it.offset);
+    return (idx >= 0 && idx + 1 < part.sortedOffsets.length ? part.sortedOffsets[idx + 1] : part.size) - it.offset;
+  };
+  const fail = (e: unknown) => {
+    if (!(e instanceof SavepointFormatError)) throw e;
+    report.errors.push({ operator: op.id, subtask: part.subtask, slot: 'managedKeyed', message: errorMessage(e) });
+  };
+  const verifier = opts.verifier;
+  if (verifier && items.length > 1) {
+    // `window` lanes on the worker threads take the next key group as they free up. Tallies are
+    // added in key-group order up to the first bad one: later key groups of the handle are
+    // dropped, as in the dump.
+    const results: { tally?: KeyGroupTally; error?: unknown }[] = [];
+    let next = 0;
+    let stopAt = items.length;
+    let cancelled = false;
+    const lane = async () => {
+      while (next < stopAt) {
+        if (opts.isCancelled?.()) {
+          cancelled = true;
+          stopAt = 0;
+          break;
+        }
+        const i = next++;
+        const it = items[i];
+        try {
+          results[i] = { tally: await verifier.tally({ operator: op.id, part: pi, kg: it.kg, offset: it.offset, state: opts.state }) };
+          step(sizeOf(it));
+        } catch (error) {
+          results[i] = { error };
+          stopAt = Math.min(stopAt, i);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: verifier.window }, lane));
+    if (cancelled) throw new VerifyCancelled();
+    for (let i = 0; i < items.length && results[i]; i++) {
+      const got = results[i];
+      if (got.error !== undefined) {
+        fail(got.error);
+        break;
+      }
+      add(items[i], got.tally!);
+      report.storedBytes += sizeOf(items[i]);
+    }
+    return;
+  }
+  for await (const got of readAhead(items, opts.state)) {
+    if (opts.isCancelled?.()) throw new VerifyCancelled();
+    try {
+      if (got.error !== undefined) throw got.error;
+      add(got.it, keyGroupTally(part, got.raw!, scratch, opts.state));
+    } catch (e) {
+      fail(e);
+      break;
+    }
+    step(sizeOf(got.it));
+    report.storedBytes += sizeOf(got.it);
+  }
+}
+
 /** Bytes of keyed state handles this reader decodes (of one operator, or all): what verify reads. */
 export function readableKeyedBytes(sp: Savepoint, operator?: string): number {
   const ops = operator !== undefined ? [findOperator(sp, operator)].filter((o): o is OperatorEntry => o !== undefined) : sp.metadata.operators;
@@ -1470,7 +1570,7 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
     }
     const oo = await openOperator(sp, op);
     try {
-      const byName = new Map<string, StateReport & { perKg: Map<number, { entries: number; bytes: number }> }>();
+      const byName = new Map<string, StateTally>();
       for (const t of collectStates(oo)) {
         if (opts.state !== undefined && t.name !== opts.state) continue;
         const keyed = t.backend !== 'OPERATOR' && t.backend !== 'BROADCAST';
@@ -1482,92 +1582,24 @@ export async function verify(sp: Savepoint, opts: VerifyOptions = {}): Promise<V
         const part = oo.keyed[pi];
         const partStart = done;
         try {
-          await verifyPart(pi, part);
+          await verifyKeyedPart({
+            op,
+            pi,
+            part,
+            byName,
+            report,
+            opts,
+            scratch,
+            step: (n) => {
+              done += n;
+              opts.progress?.(done, total);
+            },
+          });
         } finally {
           // the handle's header and any key groups after a bad one count as done too
           done = partStart + part.handle.size;
         }
         opts.progress?.(done, total);
-      }
-      async function verifyPart(pi: number, part: KeyedPart): Promise<void> {
-        const items = keyGroupItemsOf(part);
-        const add = (it: KgItem, tally: KeyGroupTally) => {
-          const types = part.header.types;
-          for (let id = 0; id < types.length; id++) {
-            const n = tally.entries[id];
-            if (!n) continue;
-            const r = byName.get(types[id].name);
-            if (!r) continue;
-            r.entries += n;
-            r.bytes = (r.bytes ?? 0) + tally.bytes[id];
-            const kg = r.perKg.get(it.kg) ?? { entries: 0, bytes: 0 };
-            kg.entries += n;
-            kg.bytes += tally.bytes[id];
-            r.perKg.set(it.kg, kg);
-          }
-        };
-        const sizeOf = (it: KgItem): number => {
-          const idx = part.sortedOffsets.indexOf(it.offset);
-          return (idx >= 0 && idx + 1 < part.sortedOffsets.length ? part.sortedOffsets[idx + 1] : part.size) - it.offset;
-        };
-        const fail = (e: unknown) => {
-          if (!(e instanceof SavepointFormatError)) throw e;
-          report.errors.push({ operator: op.id, subtask: part.subtask, slot: 'managedKeyed', message: errorMessage(e) });
-        };
-        const verifier = opts.verifier;
-        if (verifier && items.length > 1) {
-          // `window` lanes on the worker threads take the next key group as they free up. Tallies are
-          // added in key-group order up to the first bad one: later key groups of the handle are
-          // dropped, as in the dump.
-          const results: { tally?: KeyGroupTally; error?: unknown }[] = [];
-          let next = 0;
-          let stopAt = items.length;
-          let cancelled = false;
-          const lane = async () => {
-            while (next < stopAt) {
-              if (opts.isCancelled?.()) {
-                cancelled = true;
-                stopAt = 0;
-                break;
-              }
-              const i = next++;
-              const it = items[i];
-              try {
-                results[i] = { tally: await verifier.tally({ operator: op.id, part: pi, kg: it.kg, offset: it.offset, state: opts.state }) };
-                done += sizeOf(it);
-                opts.progress?.(done, total);
-              } catch (error) {
-                results[i] = { error };
-                stopAt = Math.min(stopAt, i);
-              }
-            }
-          };
-          await Promise.all(Array.from({ length: verifier.window }, lane));
-          if (cancelled) throw new VerifyCancelled();
-          for (let i = 0; i < items.length && results[i]; i++) {
-            const got = results[i];
-            if (got.error !== undefined) {
-              fail(got.error);
-              break;
-            }
-            add(items[i], got.tally!);
-            report.storedBytes += sizeOf(items[i]);
-          }
-          return;
-        }
-        for await (const got of readAhead(items, opts.state)) {
-          if (opts.isCancelled?.()) throw new VerifyCancelled();
-          try {
-            if (got.error !== undefined) throw got.error;
-            add(got.it, keyGroupTally(part, got.raw!, scratch, opts.state));
-          } catch (e) {
-            fail(e);
-            break;
-          }
-          done += sizeOf(got.it);
-          report.storedBytes += sizeOf(got.it);
-          opts.progress?.(done, total);
-        }
       }
       for await (const x of operatorElements(oo, opts.state)) {
         if (x.error !== undefined) {
