@@ -57,7 +57,7 @@ const USAGE = `usage:
   fsp inspect <savepoint> [--json]
   fsp dump <savepoint> [--operator <uid|id>] [--state <name>] [--key <value> | --no-entries] [--workers <n>]
   fsp verify <savepoint> [--operator <uid|id>] [--state <name>] [--workers <n>] [--json]
-      (--workers: key groups decoded on n threads, this one included)
+      (--workers: key groups decoded on n worker threads; 1: on the main thread)
   fsp uid <uid>
   fsp lint [args…]
   fsp diff <savepoint A> <savepoint B> [--entries] [--max-entries <n>] [--json]
@@ -319,8 +319,8 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
     for (const id of ops) known ||= (await listStates(sp, id).catch(() => [])).some((s) => s.name === state);
     if (!known) throw new UsageError(`no state ${JSON.stringify(state)}${operator !== undefined ? ` in operator ${operator}` : ''}`, false);
   }
-  // threads decoding: this one and threads - 1 workers. Nothing is written, so a worker costs only
-  // its isolate: threads on two cores too
+  // key groups decoded on worker threads (one thread: this one). Nothing is written, so a worker
+  // costs only its isolate: threads on two cores too
   const threads = keyGroupThreads(sp, operator, workersOption(opt('workers')), false);
   const pool = threads > 1 ? new KeyGroupPool(__filename, sp.metadataPath, threads) : undefined;
   let report;
