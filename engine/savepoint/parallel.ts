@@ -2,9 +2,10 @@
  * Key groups of a dump rendered, or of a verification decoded, on worker threads (`fsp dump` on
  * large savepoints, `fsp verify`).
  *
- * Every worker opens the savepoint itself and renders whole key groups to dump bytes with the same
- * code as the serial path (KeyGroupJobRunner); the main thread keeps a bounded window of key groups
- * in flight and writes their bytes in order, so the output is byte for byte the serial one. Bad bytes
+ * Every worker opens the savepoint itself and renders whole key groups to dump bytes (or, for
+ * verify, decodes and tallies them) with the same code as the serial path (KeyGroupJobRunner); for
+ * the dump the main thread keeps a bounded window of key groups in flight and writes their bytes in
+ * order, so the output is byte for byte the serial one. Bad bytes
  * come back as the same SavepointFormatError (file, offset, expectation); any other failure of a
  * worker fails the dump.
  *

@@ -622,11 +622,9 @@ function makeImpl(s: SerializerSnapshot, depth: number): Impl {
       return rowDataImpl(s.rowData!.types);
     case 'binaryRow':
       return binaryRowImpl(s.binaryRow!.arity);
-    case 'external': {
+    case 'external':
       // ExternalSerializer writes its internal serializer's bytes
-      const inner = child(s.nested[0]);
-      return { fixedLength: inner.fixedLength, minBytes: inner.minBytes, decode: inner.decode, encode: inner.encode, toJson: inner.toJson, json: inner.json, jsonTo: inner.jsonTo };
-    }
+      return child(s.nested[0]);
     case 'stringData':
       return stringDataImpl();
     case 'decimalData':
